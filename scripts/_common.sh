@@ -1,0 +1,77 @@
+# Shared by the scripts in this folder: where the Python 3.14 environment lives and how to
+# run a command inside it. Sourced, never run.
+#
+# Two ways to get Python >= 3.14.2:
+#   host    a suitable python3.14/python3 is on PATH: a plain virtualenv in .venv
+#   chroot  a Debian/Ubuntu host with root but no such Python: a minimal Debian testing tree
+#           in .cache/rootfs (debootstrap), a virtualenv at /venv inside it, and this
+#           checkout bind-mounted at the same absolute path, so paths read the same inside.
+
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="$REPO/.cache"
+ROOTFS="$CACHE/rootfs"
+REQUIREMENTS="$REPO/requirements_test.txt"
+MIN_PYTHON="3.14.2"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A python on PATH that is new enough, or nothing.
+host_python() {
+    local candidate
+    for candidate in python3.14 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c "import sys; sys.exit(sys.version_info < (${MIN_PYTHON//./, }))" 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Which way this checkout runs: "host" or "chroot" (decided once, remembered).
+env_kind() {
+    if [[ -x "$REPO/.venv/bin/python" ]]; then
+        echo host
+    elif [[ -d "$ROOTFS/venv" ]]; then
+        echo chroot
+    elif host_python >/dev/null; then
+        echo host
+    else
+        echo chroot
+    fi
+}
+
+# The chroot needs /proc, /dev and this checkout mounted; mounts vanish on reboot.
+mount_rootfs() {
+    mkdir -p "$ROOTFS$REPO"
+    mountpoint -q "$ROOTFS/proc" || mount -t proc proc "$ROOTFS/proc"
+    mountpoint -q "$ROOTFS/dev" || mount --rbind /dev "$ROOTFS/dev"
+    mountpoint -q "$ROOTFS$REPO" || mount --bind "$REPO" "$ROOTFS$REPO"
+    # Name resolution and the registry's CA bundle may change between runs: copy afresh.
+    cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+    if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+        cp -L /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
+    fi
+}
+
+# Run a command with the project's virtualenv first on PATH, in the repo folder.
+# Environment variables named in PASS_ENV (space separated) are carried into the chroot.
+in_env() {
+    if [[ "$(env_kind)" == host ]]; then
+        (cd "$REPO" && PATH="$REPO/.venv/bin:$PATH" VIRTUAL_ENV="$REPO/.venv" "$@")
+        return
+    fi
+    mount_rootfs
+    local -a vars=("HOME=/root" "LANG=C.UTF-8" "PATH=/venv/bin:/usr/local/bin:/usr/bin:/bin"
+        "VIRTUAL_ENV=/venv" "TERM=${TERM:-dumb}")
+    local name
+    for name in ${PASS_ENV:-} CI PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_DEFAULT_TIMEOUT \
+        PIP_DISABLE_PIP_VERSION_CHECK PIP_CERT HTTP_PROXY HTTPS_PROXY NO_PROXY \
+        http_proxy https_proxy no_proxy; do
+        if [[ -n "${!name:-}" ]]; then vars+=("$name=${!name}"); fi
+    done
+    chroot "$ROOTFS" /usr/bin/env -i "${vars[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$REPO" "$@"
+}
