@@ -44,17 +44,28 @@ env_kind() {
     fi
 }
 
-# The chroot needs /proc, /dev and this checkout mounted; mounts vanish on reboot.
-mount_rootfs() {
-    mkdir -p "$ROOTFS$REPO"
-    mountpoint -q "$ROOTFS/proc" || mount -t proc proc "$ROOTFS/proc"
-    mountpoint -q "$ROOTFS/dev" || mount --rbind /dev "$ROOTFS/dev"
-    mountpoint -q "$ROOTFS$REPO" || mount --bind "$REPO" "$ROOTFS$REPO"
-    # Name resolution and the registry's CA bundle may change between runs: copy afresh.
+# Copy what the chroot needs from the host afresh: name resolution and the registry's CA
+# bundle may change between runs.
+refresh_rootfs_files() {
     cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
     if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
         cp -L /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
     fi
+    mkdir -p "$ROOTFS$REPO"
+}
+
+# Run "$@" chrooted into the tree, inside a private mount namespace: /proc, /dev and the
+# checkout are mounted there and vanish with the command, so nothing stays mounted that a
+# later `rm -rf` of the checkout could walk into.
+chroot_run() {
+    refresh_rootfs_files
+    unshare --mount --propagation private -- /bin/bash -c '
+        set -e
+        root="$1" repo="$2"; shift 2
+        mount -t proc proc "$root/proc"
+        mount --rbind /dev "$root/dev"
+        mount --bind "$repo" "$root$repo"
+        exec chroot "$root" "$@"' chroot_run "$ROOTFS" "$REPO" "$@"
 }
 
 # Run a command with the project's virtualenv first on PATH, in the repo folder.
@@ -64,7 +75,6 @@ in_env() {
         (cd "$REPO" && PATH="$REPO/.venv/bin:$PATH" VIRTUAL_ENV="$REPO/.venv" "$@")
         return
     fi
-    mount_rootfs
     local -a vars=("HOME=/root" "LANG=C.UTF-8" "PATH=/venv/bin:/usr/local/bin:/usr/bin:/bin"
         "VIRTUAL_ENV=/venv" "TERM=${TERM:-dumb}")
     local name
@@ -73,5 +83,5 @@ in_env() {
         http_proxy https_proxy no_proxy; do
         if [[ -n "${!name:-}" ]]; then vars+=("$name=${!name}"); fi
     done
-    chroot "$ROOTFS" /usr/bin/env -i "${vars[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$REPO" "$@"
+    chroot_run /usr/bin/env -i "${vars[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$REPO" "$@"
 }
