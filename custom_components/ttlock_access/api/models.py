@@ -34,7 +34,7 @@ def ms_to_datetime(value: Any) -> datetime | None:
 
 
 def datetime_to_ms(value: datetime) -> int:
-    """An aware datetime to epoch milliseconds."""
+    """Convert an aware datetime to epoch milliseconds."""
     if value.tzinfo is None:
         raise ValueError("naive datetime: pass an aware one")
     return int(value.timestamp() * 1000)
@@ -58,7 +58,7 @@ def _opt_float(value: Any) -> float | None:
         value = value.strip().removesuffix("kWh").removesuffix("m³").removesuffix("m3")
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except TypeError, ValueError:
         return None
 
 
@@ -173,18 +173,22 @@ class Lock:
 
     @property
     def supports_passage_mode(self) -> bool:
+        """Whether the lock has a passage mode."""
         return self.supports(FEATURE_PASSAGE_MODE)
 
     @property
     def supports_cards(self) -> bool:
+        """Whether the lock reads IC cards."""
         return self.supports(FEATURE_IC_CARD)
 
     @property
     def supports_fingerprints(self) -> bool:
+        """Whether the lock reads fingerprints."""
         return self.supports(FEATURE_FINGERPRINT)
 
     @property
     def supports_door_sensor(self) -> bool:
+        """Whether the lock has a door sensor."""
         return self.supports(FEATURE_DOOR_SENSOR)
 
 
@@ -316,7 +320,12 @@ class MeterSupply(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class ElectricMeter:
-    """An item of /v3/electricMeter/list. Figures arrive as strings."""
+    """An item of /v3/electricMeter/list. Figures arrive as strings.
+
+    No live power (W): the official list and detail pages (document-pages/cloud/
+    eletricMeter/admin/{list,detail}) report energy, balance and the maxPower *setting*
+    only; voltage and current appear solely as inputs of the SDK upload call syncSameAdmin.
+    """
 
     meter_id: int
     name: str
@@ -328,12 +337,10 @@ class ElectricMeter:
     total_kwh: float | None
     remaining_kwh: float | None
     price: float | None
-    power_w: float | None = None
 
     @classmethod
     def from_api(cls, data: JSON) -> ElectricMeter:
         """Build from a meter list item."""
-        power = _opt_float(data.get("power"))
         return cls(
             meter_id=int(data["electricMeterId"]),
             name=str(data.get("name") or data.get("number") or data["electricMeterId"]),
@@ -345,7 +352,6 @@ class ElectricMeter:
             total_kwh=_opt_float(data.get("totalKwh")),
             remaining_kwh=_opt_float(data.get("remainderKwh")),
             price=_opt_float(data.get("price")),
-            power_w=power,
         )
 
 
@@ -403,6 +409,7 @@ class PasscodeType(IntEnum):
 
     @property
     def is_recurring(self) -> bool:
+        """Whether the code repeats weekly (types 5-14)."""
         return self >= PasscodeType.WEEKEND
 
 
