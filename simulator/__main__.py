@@ -1,0 +1,60 @@
+"""Run the simulator standalone: ``python -m simulator [--host H] [--port P] [--locks N]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+import sys
+import types
+
+from aiohttp import web
+
+_INTEGRATION = "custom_components.ttlock_access"
+
+
+def _skip_integration_init() -> None:
+    # The simulator needs only api/const.py and api/models.py; the integration's own
+    # __init__ imports Home Assistant, which a standalone run neither needs nor may have.
+    if _INTEGRATION not in sys.modules:
+        package = types.ModuleType(_INTEGRATION)
+        root = Path(__file__).resolve().parents[1]
+        package.__path__ = [str(root / "custom_components" / "ttlock_access")]
+        sys.modules[_INTEGRATION] = package
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the demo dataset until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--locks", type=int, default=0, help="extra generated locks")
+    args = parser.parse_args(argv)
+
+    _skip_integration_init()
+    from .cloud import FakeTTLockCloud  # noqa: PLC0415  # after the import set-up
+    from .demo import (  # noqa: PLC0415
+        CLIENT_ID,
+        CLIENT_SECRET,
+        DEMO_PASSWORD,
+        DEMO_USERNAME,
+        add_generated_locks,
+        populate_demo,
+    )
+
+    cloud = FakeTTLockCloud(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    account = populate_demo(cloud)
+    add_generated_locks(cloud, account, args.locks)
+    print(
+        f"TTLock simulator on http://{args.host}:{args.port}\n"
+        f"  client id:     {CLIENT_ID}\n"
+        f"  client secret: {CLIENT_SECRET}\n"
+        f"  username:      {DEMO_USERNAME}\n"
+        f"  password:      {DEMO_PASSWORD}\n"
+        f"  locks: {len(cloud.locks)}, gateways: {len(cloud.gateways)}; control under /_sim/",
+        flush=True,
+    )
+    web.run_app(cloud.make_app(), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""/_sim/* routes that let a demo or a benchmark drive the standalone simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .cloud import FakeTTLockCloud
+
+type Action = Callable[[FakeTTLockCloud, dict[str, Any]], None]
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    """Read a JSON object or form fields (form values stay strings)."""
+    if request.content_type == "application/json":
+        data = await request.json()
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text="expected a JSON object")
+        return data
+    return {key: str(value) for key, value in (await request.post()).items()}
+
+
+def _opt_int(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return None if value in (None, "") else int(value)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _fail_next(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    delay = data.get("delay")
+    cloud.fail_next(
+        str(data["path"]),
+        errcode=_opt_int(data, "errcode"),
+        http_status=_opt_int(data, "http_status"),
+        malformed=_flag(data.get("malformed", False)),
+        delay=None if delay in (None, "") else float(delay),
+        count=_opt_int(data, "count") or 1,
+    )
+
+
+def _gateway_online(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    cloud.set_gateway_online(int(data["gateway_id"]), _flag(data["online"]))
+
+
+def _lock_state(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    cloud.set_lock_state(
+        int(data["lock_id"]),
+        int(data["state"]),
+        record_type=_opt_int(data, "record_type"),
+        username=data.get("username") or None,
+    )
+
+
+def _battery(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    cloud.set_battery(int(data["lock_id"]), int(data["battery"]))
+
+
+def _reset_stats(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    cloud.reset_requests()
+
+
+def _post(
+    cloud: FakeTTLockCloud, action: Action
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def route(request: web.Request) -> web.Response:
+        data = await _body(request)
+        try:
+            action(cloud, data)
+        except (KeyError, ValueError, TypeError) as err:
+            return web.json_response({"ok": False, "error": repr(err)}, status=400)
+        return web.json_response({"ok": True})
+
+    return route
+
+
+def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
+    """POST fail_next, gateway_online, lock_state, battery, reset_stats; GET stats."""
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"total": sum(cloud.requests.values()), "requests": dict(cloud.requests)}
+        )
+
+    app.router.add_get("/_sim/stats", stats)
+    for name, action in {
+        "fail_next": _fail_next,
+        "gateway_online": _gateway_online,
+        "lock_state": _lock_state,
+        "battery": _battery,
+        "reset_stats": _reset_stats,
+    }.items():
+        app.router.add_post(f"/_sim/{name}", _post(cloud, action))

@@ -1,0 +1,1 @@
+"""Tests of the fake TTLock cloud itself."""
