@@ -1,0 +1,111 @@
+"""The TTLock Access integration: TTLock smart locks, gateways and meters via the cloud."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .api import Token, TTLockClient
+from .const import (
+    CONF_BASE_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_TOKEN,
+    DOMAIN,
+)
+from .coordinator import (
+    TTLockConfigEntry,
+    TTLockData,
+    TTLockGatewaysCoordinator,
+    TTLockLocksCoordinator,
+    TTLockMetersCoordinator,
+    async_store_token,
+)
+from .entity import async_current_devices, async_sync_devices, parse_device_identifier
+from .passcodes import PasscodeManager
+from .services import async_setup_services
+from .webhook import async_remove_cloudhook, async_setup_webhook
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.VALVE,
+]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration (its actions live for as long as Home Assistant runs)."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """Set up a TTLock account."""
+    client = TTLockClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_CLIENT_ID],
+        entry.data[CONF_CLIENT_SECRET],
+        base_url=entry.data[CONF_BASE_URL],
+        token=Token.from_dict(entry.data[CONF_TOKEN]),
+        on_token_update=partial(async_store_token, hass, entry),
+    )
+    gateways = TTLockGatewaysCoordinator(hass, entry, client)
+    locks = TTLockLocksCoordinator(hass, entry, client, gateways)
+    meters = TTLockMetersCoordinator(hass, entry, client)
+    entry.runtime_data = TTLockData(
+        client=client,
+        locks=locks,
+        gateways=gateways,
+        meters=meters,
+        passcodes=PasscodeManager(hass, entry, client),
+    )
+
+    # Gateways first: the locks take their gateway links from them.
+    await gateways.async_config_entry_first_refresh()
+    await asyncio.gather(
+        locks.async_config_entry_first_refresh(), meters.async_config_entry_first_refresh()
+    )
+    await entry.runtime_data.passcodes.async_load()
+
+    async_sync_devices(hass, entry)
+    for coordinator in (gateways, locks, meters):
+        entry.async_on_unload(
+            coordinator.async_add_listener(partial(async_sync_devices, hass, entry))
+        )
+
+    async_setup_webhook(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """Unload a TTLock account."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
+    """Clean up after a removed account."""
+    await async_remove_cloudhook(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: TTLockConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user remove a device the account no longer has."""
+    current = async_current_devices(entry)
+    return not any(
+        (parsed := parse_device_identifier(identifier)) is not None and parsed in current
+        for identifier in device.identifiers
+    )

@@ -1,0 +1,51 @@
+"""Constants of the TTLock Access integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "ttlock_access"
+LOGGER = logging.getLogger(__package__)
+MANUFACTURER: Final = "TTLock"
+
+# Config entry data
+CONF_SERVER: Final = "server"  # "eu" | "cn" | "global" | "custom"
+CONF_BASE_URL: Final = "base_url"  # the resolved API URL (custom in advanced mode)
+CONF_CLIENT_ID: Final = "client_id"
+CONF_CLIENT_SECRET: Final = "client_secret"
+CONF_USERNAME: Final = "username"
+CONF_PASSWORD: Final = "password"  # only ever in a flow form, never stored
+CONF_PASSWORD_MD5: Final = "password_md5"
+CONF_TOKEN: Final = "token"  # Token.as_dict()
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+
+SERVER_CUSTOM: Final = "custom"
+SECTION_ADVANCED: Final = "advanced"
+
+# Config entry options
+CONF_SCAN_INTERVAL: Final = "scan_interval"  # seconds, the lock coordinator
+CONF_PASSCODE_QUOTA_LIMITED: Final = "passcode_quota_limited"
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 30
+MAX_SCAN_INTERVAL: Final = 3600
+DEFAULT_PASSCODE_QUOTA_LIMITED: Final = True
+
+# Refresh intervals: locks follow the option above; gateways and meters change slowly.
+GATEWAY_SCAN_INTERVAL: Final = timedelta(minutes=5)
+METER_SCAN_INTERVAL: Final = timedelta(minutes=15)
+
+# Back-off when the developer account hits its call limits.
+RATE_LIMIT_RETRY_AFTER: Final = 300.0  # 30006: per-minute frequency limit
+MONTHLY_LIMIT_RETRY_AFTER: Final = 6 * 3600.0  # 30007: monthly allowance used up
+
+# Cloud record types that say the bolt did not reach its position (unlock/lock timeout).
+JAMMED_RECORD_TYPES: Final = frozenset({65, 66})
+
+# Device identifiers
+DEVICE_LOCK: Final = "lock"
+DEVICE_GATEWAY: Final = "gateway"
+DEVICE_ELECTRIC_METER: Final = "electric_meter"
+DEVICE_WATER_METER: Final = "water_meter"

@@ -1,0 +1,111 @@
+"""Diagnostics of TTLock Access: secrets, tokens, codes and addresses redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_CLOUDHOOK_URL,
+    CONF_PASSWORD_MD5,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    DEVICE_ELECTRIC_METER,
+    DEVICE_GATEWAY,
+    DEVICE_LOCK,
+    DEVICE_WATER_METER,
+)
+from .coordinator import TTLockConfigEntry
+from .entity import parse_device_identifier
+
+TO_REDACT = {
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_CLOUDHOOK_URL,
+    CONF_PASSWORD_MD5,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    "access_token",
+    "refresh_token",
+    "title",
+    "unique_id",
+    "uid",
+    # credentials and hardware addresses
+    "code",
+    "mac",
+    "network_mac",
+    "number",
+    "bluetooth_name",
+}
+
+
+def _lock(entry: TTLockConfigEntry, lock_id: int) -> dict[str, Any] | None:
+    data = entry.runtime_data.locks.data.get(lock_id)
+    return None if data is None else asdict(data)
+
+
+def _gateway(entry: TTLockConfigEntry, gateway_id: int) -> dict[str, Any] | None:
+    data = entry.runtime_data.gateways.data.get(gateway_id)
+    return None if data is None else asdict(data)
+
+
+def _meter(entry: TTLockConfigEntry, kind: str, meter_id: int) -> dict[str, Any] | None:
+    meters = entry.runtime_data.meters.data
+    meter = (meters.electric if kind == DEVICE_ELECTRIC_METER else meters.water).get(meter_id)
+    return None if meter is None else asdict(meter)
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: TTLockConfigEntry
+) -> dict[str, Any]:
+    """Diagnostics of a config entry."""
+    data = entry.runtime_data
+    meters = data.meters.data
+    return async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "push_seen": data.locks.push_seen,
+            "coordinators": {
+                name: {
+                    "last_update_success": coordinator.last_update_success,
+                    "update_interval": str(coordinator.update_interval),
+                }
+                for name, coordinator in (
+                    ("locks", data.locks),
+                    ("gateways", data.gateways),
+                    ("meters", data.meters),
+                )
+            },
+            "locks": [asdict(lock) for lock in data.locks.data.values()],
+            "gateways": [asdict(gateway) for gateway in data.gateways.data.values()],
+            "electric_meters": [asdict(meter) for meter in meters.electric.values()],
+            "water_meters": [asdict(meter) for meter in meters.water.values()],
+        },
+        TO_REDACT,
+    )
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: TTLockConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """Diagnostics of one lock, gateway or meter."""
+    found: dict[str, Any] | None = None
+    for identifier in device.identifiers:
+        if (parsed := parse_device_identifier(identifier)) is None:
+            continue
+        kind, object_id = parsed
+        if kind == DEVICE_LOCK:
+            found = _lock(entry, object_id)
+        elif kind == DEVICE_GATEWAY:
+            found = _gateway(entry, object_id)
+        elif kind in (DEVICE_ELECTRIC_METER, DEVICE_WATER_METER):
+            found = _meter(entry, kind, object_id)
+    return async_redact_data({"device": device.name, "data": found}, TO_REDACT)

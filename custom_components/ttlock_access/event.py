@@ -1,0 +1,70 @@
+"""Events of TTLock Access: who operated a lock, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import override
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import LockRecord, OperationMethod
+from .coordinator import TTLockConfigEntry
+from .entity import TTLockLockEntity, async_add_entities_dynamically
+
+# Read-only: records arrive through the coordinator (polled or pushed).
+PARALLEL_UPDATES = 0
+
+OPERATION = EventEntityDescription(
+    key="operation",
+    translation_key="operation",
+    event_types=[method.value for method in OperationMethod],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an operation event entity per lock."""
+    locks = entry.runtime_data.locks
+
+    def candidates() -> dict[str, Callable[[], Entity]]:
+        return {
+            f"{lock_id}_{OPERATION.key}": partial(TTLockOperationEvent, locks, lock_id, OPERATION)
+            for lock_id in locks.data
+        }
+
+    async_add_entities_dynamically(entry, async_add_entities, candidates, locks)
+
+
+def record_attributes(record: LockRecord) -> dict[str, str | int | bool | None]:
+    """Describe a record: the action, who (a user or credential *name*, never a code)."""
+    unlocked = record.unlocked
+    return {
+        "action": None if unlocked is None else ("unlock" if unlocked else "lock"),
+        "user": record.username,
+        "success": record.success,
+        "record_type": record.record_type,
+        "lock_time": record.lock_date.isoformat() if record.lock_date else None,
+    }
+
+
+class TTLockOperationEvent(TTLockLockEntity, EventEntity):
+    """Operations of a lock: app, passcode, card, fingerprint, gateway, button..."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_record_listener(self.lock_id, self._async_record)
+        )
+
+    @callback
+    def _async_record(self, record: LockRecord) -> None:
+        self._trigger_event(record.method.value, record_attributes(record))
+        self.async_write_ha_state()

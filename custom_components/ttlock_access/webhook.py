@@ -1,0 +1,115 @@
+"""Push: the callbacks the TTLock cloud POSTs to this entry's Home Assistant webhook.
+
+The TTLock Open Platform sends callbacks to one URL per developer application, which the
+user pastes into the platform's management centre (the options dialog shows it). The
+endpoint is unauthenticated, so every id in a callback is checked against the account
+before anything is believed; the cloud wants the raw answer "success".
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import partial
+from http import HTTPStatus
+
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.network import NoURLAvailableError
+
+from .api import (
+    CALLBACK_RESPONSE,
+    AsyncFailureEvent,
+    DoorSensorEvent,
+    GatewayStatusEvent,
+    LockRecordsEvent,
+    LockStatusEvent,
+    parse_callback,
+)
+from .const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
+from .coordinator import TTLockConfigEntry
+
+
+def _cloud_active(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant Cloud is set up and subscribed (cloudhooks available)."""
+    if "cloud" not in hass.config.components:
+        return False
+    from homeassistant.components import cloud  # noqa: PLC0415  # heavy, optional
+
+    return cloud.async_active_subscription(hass)
+
+
+async def async_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """Return the URL to paste as the application's callback URL (or a cloudhook)."""
+    if _cloud_active(hass):
+        from homeassistant.components import cloud  # noqa: PLC0415
+
+        return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+    try:
+        return webhook.async_generate_url(hass, webhook_id)
+    except NoURLAvailableError:
+        return None
+
+
+def async_setup_webhook(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
+    """Register the entry's webhook until the entry unloads."""
+    webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+    webhook.async_register(
+        hass,
+        DOMAIN,
+        f"TTLock Access ({entry.title})",
+        webhook_id,
+        partial(async_handle_webhook, entry),
+        allowed_methods={"POST"},
+    )
+    entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
+
+
+async def async_remove_cloudhook(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
+    """Drop the cloudhook of a removed entry, if one was made."""
+    if _cloud_active(hass):
+        from homeassistant.components import cloud  # noqa: PLC0415
+
+        with suppress(ValueError):  # none was created
+            await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+
+
+async def async_handle_webhook(
+    entry: TTLockConfigEntry, hass: HomeAssistant, webhook_id: str, request: web.Request
+) -> web.Response:
+    """Handle a callback of the TTLock cloud."""
+    form = await request.post()
+    fields = {**request.query, **{key: str(value) for key, value in form.items()}}
+    try:
+        event = parse_callback(fields)
+    except ValueError as err:
+        LOGGER.debug("Malformed TTLock callback: %s", err)
+        return web.Response(status=HTTPStatus.BAD_REQUEST, text="malformed callback")
+
+    data = entry.runtime_data
+    match event:
+        case LockRecordsEvent(lock_id=lock_id, records=records):
+            accepted = data.locks.async_handle_records(lock_id, records)
+        case GatewayStatusEvent(gateway_id=gateway_id, online=online):
+            accepted = data.gateways.async_handle_online(gateway_id, online)
+            if accepted and online:
+                # What the locks behind it did while it was away.
+                entry.async_create_task(
+                    hass, data.locks.async_request_refresh(), "ttlock_access gateway back"
+                )
+        case LockStatusEvent(lock_id=lock_id, online=online):
+            accepted = data.locks.async_handle_online(lock_id, online)
+        case AsyncFailureEvent(lock_id=lock_id):
+            accepted = lock_id in data.locks.data
+            if accepted:
+                LOGGER.warning(
+                    "A request to lock %s failed at the lock (object type %s, errcode %s)",
+                    lock_id,
+                    event.object_type,
+                    event.errcode,
+                )
+        case DoorSensorEvent():
+            accepted = True  # standalone door sensors are not modelled
+    if not accepted:
+        LOGGER.debug("Ignored a TTLock callback about a device not on this account")
+    return web.Response(text=CALLBACK_RESPONSE)

@@ -1,0 +1,69 @@
+"""Every translation key the integration uses exists; en.json equals strings.json."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+
+from homeassistant.const import Platform
+
+COMPONENT = Path(__file__).parent.parent / "custom_components" / "ttlock_access"
+STRINGS = json.loads((COMPONENT / "strings.json").read_text())
+ICONS = json.loads((COMPONENT / "icons.json").read_text())
+
+
+def _source(name: str) -> str:
+    return (COMPONENT / f"{name}.py").read_text()
+
+
+def test_en_equals_strings() -> None:
+    """translations/en.json is a copy of strings.json."""
+    assert json.loads((COMPONENT / "translations" / "en.json").read_text()) == STRINGS
+
+
+def test_config_flow_keys() -> None:
+    """Every error and abort reason of the flow is translated."""
+    source = _source("config_flow")
+    errors = set(re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', source))
+    aborts = set(re.findall(r'reason="([a-z_]+)"', source)) | {"already_configured"}
+    assert errors
+    assert errors <= set(STRINGS["config"]["error"])
+    assert aborts <= set(STRINGS["config"]["abort"])
+    for step in ("user", "reauth_confirm", "reconfigure"):
+        assert step in STRINGS["config"]["step"]
+        assert f'step_id="{step}"' in source
+    assert "init" in STRINGS["options"]["step"]
+
+
+def test_exception_keys() -> None:
+    """Every translation_key raised exists under exceptions."""
+    used: set[str] = set()
+    for name in ("coordinator", "entity"):
+        used |= set(re.findall(r'translation_key="([a-z_]+)"', _source(name)))
+        used |= set(re.findall(r'key = "([a-z_]+)"', _source(name)))
+    used |= {"monthly_limit", "rate_limited"}
+    assert used <= set(STRINGS["exceptions"])
+
+
+def test_entity_keys() -> None:
+    """Every entity translation_key has a name, and icons only name known keys."""
+    for platform in (Platform.SENSOR, Platform.SWITCH, Platform.VALVE, Platform.EVENT):
+        tree = ast.parse(_source(str(platform)))
+        keys = {
+            node.value.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.keyword)
+            and node.arg == "translation_key"
+            and isinstance(node.value, ast.Constant)
+        }
+        assert keys, platform
+        for key in keys:
+            assert "name" in STRINGS["entity"][str(platform)][key], (platform, key)
+    for platform, keys in ICONS["entity"].items():
+        for key in keys:
+            assert key in STRINGS["entity"][platform], (platform, key)
+    event_types = STRINGS["entity"]["event"]["operation"]["state_attributes"]["event_type"]
+    icon_types = ICONS["entity"]["event"]["operation"]["state_attributes"]["event_type"]
+    assert set(event_types["state"]) == set(icon_types["state"])

@@ -1,0 +1,143 @@
+"""Push callbacks of TTLock Access through the entry's webhook."""
+
+from __future__ import annotations
+
+import json
+import sys
+from types import ModuleType
+from unittest.mock import AsyncMock, MagicMock, patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.network import NoURLAvailableError
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ttlock_access.webhook import async_webhook_url
+from simulator.cloud import FakeTTLockCloud
+
+from .conftest import WEBHOOK_ID
+from .test_init import lock_named
+
+URL = f"/api/webhook/{WEBHOOK_ID}"
+
+
+def records_form(lock_id: int, *records: dict[str, object]) -> dict[str, str]:
+    """A notifyType 1 callback."""
+    return {"notifyType": "1", "lockId": str(lock_id), "records": json.dumps(list(records))}
+
+
+async def test_lock_records_pushed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Pushed records fire events and move the lock state; duplicates are ignored."""
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    record = {
+        "recordType": 4,
+        "success": 1,
+        "username": "Cleaner",
+        "keyboardPwd": "2749",
+        "lockDate": 1_900_000_000_000,
+        "serverDate": 1_900_000_001_000,
+        "electricQuantity": 77,
+    }
+    response = await client.post(URL, data=records_form(front.lock_id, record))
+    assert response.status == 200
+    assert await response.text() == "success"
+    await hass.async_block_till_done()
+    event = hass.states.get("event.front_door_operation")
+    assert event.attributes["event_type"] == "passcode"
+    assert event.attributes["user"] == "Cleaner"
+    assert "2749" not in str(event.attributes)
+    assert hass.states.get("lock.front_door").state == "unlocked"
+    assert hass.states.get("sensor.front_door_battery").state == "77"
+    assert init_integration.runtime_data.locks.push_seen
+
+    first = event.state
+    await client.post(URL, data=records_form(front.lock_id, record))
+    await hass.async_block_till_done()
+    assert hass.states.get("event.front_door_operation").state == first
+
+
+async def test_unknown_ids_and_malformed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Callbacks about foreign devices are answered but ignored; garbage is refused."""
+    client = await hass_client_no_auth()
+    response = await client.post(URL, data=records_form(999, {"recordType": 1}))
+    assert await response.text() == "success"
+    for form in (
+        {"notifyType": "2", "gatewayId": "999", "isOnline": "0"},
+        {"notifyType": "3", "lockId": "999", "isOnline": "0"},
+        {"notifyType": "4", "lockId": "999", "objectType": "2", "objectId": "1", "errcode": "-3"},
+        {"notifyType": "7", "doorSensorId": "5", "recordType": "1"},
+    ):
+        response = await client.post(URL, data=form)
+        assert await response.text() == "success"
+    response = await client.post(URL, data={"notifyType": "1", "lockId": "1", "records": "{"})
+    assert response.status == 400
+    response = await client.post(URL, data={"hello": "world"})
+    assert response.status == 400
+
+
+async def test_gateway_and_lock_status_pushed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Gateway and Wi-Fi lock online changes are applied at once."""
+    client = await hass_client_no_auth()
+    gateway_id = next(iter(fake_cloud.gateways))
+    front = lock_named(fake_cloud, "Front door")
+    await client.post(URL, data={"notifyType": "2", "gatewayId": str(gateway_id), "isOnline": "0"})
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "off"
+    assert hass.states.get("lock.front_door").state == "unavailable"
+    await client.post(URL, data={"notifyType": "2", "gatewayId": str(gateway_id), "isOnline": "1"})
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
+    assert hass.states.get("lock.front_door").state == "locked"
+
+    await client.post(URL, data={"notifyType": "3", "lockId": str(front.lock_id), "isOnline": "0"})
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.front_door").state == "unavailable"
+    form = {
+        "notifyType": "4",
+        "lockId": str(front.lock_id),
+        "objectType": "2",
+        "objectId": "1",
+        "errcode": "-3",
+    }
+    assert await (await client.post(URL, data=form)).text() == "success"
+
+
+async def test_webhook_url_variants(hass: HomeAssistant) -> None:
+    """No URL without a configured address; a cloudhook with Home Assistant Cloud."""
+    with patch("homeassistant.components.webhook.get_url", side_effect=NoURLAvailableError):
+        assert await async_webhook_url(hass, "abc") is None
+    cloud = ModuleType("homeassistant.components.cloud")
+    cloud.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
+    cloud.async_get_or_create_cloudhook = AsyncMock(return_value="https://hook")  # type: ignore[attr-defined]
+    hass.config.components.add("cloud")
+    with patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}):
+        assert await async_webhook_url(hass, "abc") == "https://hook"
+
+
+async def test_remove_entry_deletes_cloudhook(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Removing the entry drops its cloudhook."""
+    cloud = ModuleType("homeassistant.components.cloud")
+    cloud.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
+    cloud.async_delete_cloudhook = AsyncMock(side_effect=ValueError)  # type: ignore[attr-defined]
+    hass.config.components.add("cloud")
+    with patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}):
+        await hass.config_entries.async_remove(init_integration.entry_id)
+        await hass.async_block_till_done()
+    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
