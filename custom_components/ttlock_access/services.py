@@ -1,0 +1,596 @@
+"""Passcode actions of TTLock Access.
+
+Registered in ``async_setup`` so they exist before (and whether or not) an entry loads.
+They target locks (lock entities, devices, areas or labels); each lock's result is keyed
+by its lock entity id in the response, as entity actions do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from homeassistant.components.calendar import CalendarEvent
+from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+    target as target_helpers,
+)
+from homeassistant.util import dt as dt_util
+import probatio
+
+from .api import Lock, Passcode, PasscodeStatus, PasscodeType
+from .const import DOMAIN
+from .passcodes import (
+    CUSTOM_CODE_MAX_LENGTH,
+    DEFAULT_GUEST_MARGIN_MINUTES,
+    MAX_GUEST_MARGIN_MINUTES,
+    Cycle,
+    GuestKey,
+    PasscodeKind,
+    PasscodeManager,
+    PasscodePlan,
+    PasscodeRequest,
+    PasscodeResult,
+    ceil_hour,
+    ceil_minute,
+    floor_hour,
+    floor_minute,
+    guest_window,
+    kind_of,
+    mask_code,
+    plan_passcode,
+    validate_custom_code,
+)
+
+if TYPE_CHECKING:
+    from .coordinator import TTLockConfigEntry
+
+SERVICE_CREATE_PASSCODE: Final = "create_passcode"
+SERVICE_CREATE_GUEST_PASSCODE: Final = "create_guest_passcode"
+SERVICE_CHANGE_PASSCODE: Final = "change_passcode"
+SERVICE_DELETE_PASSCODE: Final = "delete_passcode"
+SERVICE_LIST_PASSCODES: Final = "list_passcodes"
+
+ATTR_TYPE: Final = "type"
+ATTR_NAME: Final = "name"
+ATTR_CODE: Final = "code"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+ATTR_CYCLE: Final = "cycle"
+ATTR_START_HOUR: Final = "start_hour"
+ATTR_END_HOUR: Final = "end_hour"
+ATTR_CONFIRM: Final = "confirm"
+ATTR_PASSCODE_ID: Final = "passcode_id"
+ATTR_REVEAL: Final = "reveal"
+ATTR_CALENDAR: Final = "calendar"
+ATTR_EVENT_UID: Final = "event_uid"
+ATTR_EVENT_START: Final = "event_start"
+ATTR_EVENT_END: Final = "event_end"
+ATTR_EVENT_SUMMARY: Final = "event_summary"
+ATTR_MARGIN: Final = "margin"
+
+DEFAULT_GUEST_NAME: Final = "Guest"
+# Where to look for an event known only by its uid.
+_EVENT_LOOKBACK: Final = timedelta(days=31)
+_EVENT_LOOKAHEAD: Final = timedelta(days=400)
+
+_NAME = probatio.All(cv.string, probatio.Length(min=1, max=100))
+_CODE = probatio.All(cv.string, probatio.Length(max=CUSTOM_CODE_MAX_LENGTH * 2))
+_HOUR = probatio.All(probatio.Coerce(int), probatio.Range(min=0, max=23))
+
+CREATE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Required(ATTR_TYPE): probatio.Coerce(PasscodeKind),
+        probatio.Required(ATTR_NAME): _NAME,
+        probatio.Optional(ATTR_CODE): _CODE,
+        probatio.Optional(ATTR_START): cv.datetime,
+        probatio.Optional(ATTR_END): cv.datetime,
+        probatio.Optional(ATTR_CYCLE): probatio.Coerce(Cycle),
+        probatio.Optional(ATTR_START_HOUR): _HOUR,
+        probatio.Optional(ATTR_END_HOUR): _HOUR,
+        probatio.Optional(ATTR_CONFIRM, default=False): cv.boolean,
+    }
+)
+CREATE_GUEST_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Required(ATTR_CALENDAR): cv.entity_domain("calendar"),
+        probatio.Optional(ATTR_EVENT_UID): cv.string,
+        probatio.Optional(ATTR_EVENT_START): cv.datetime,
+        probatio.Optional(ATTR_EVENT_END): cv.datetime,
+        probatio.Optional(ATTR_EVENT_SUMMARY): cv.string,
+        probatio.Optional(ATTR_MARGIN, default=DEFAULT_GUEST_MARGIN_MINUTES): probatio.All(
+            probatio.Coerce(int), probatio.Range(min=0, max=MAX_GUEST_MARGIN_MINUTES)
+        ),
+        probatio.Optional(ATTR_NAME): _NAME,
+    }
+)
+CHANGE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Required(ATTR_PASSCODE_ID): cv.positive_int,
+        probatio.Optional(ATTR_CODE): _CODE,
+        probatio.Optional(ATTR_START): cv.datetime,
+        probatio.Optional(ATTR_END): cv.datetime,
+        probatio.Optional(ATTR_NAME): _NAME,
+    }
+)
+DELETE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
+    {probatio.Required(ATTR_PASSCODE_ID): cv.positive_int}
+)
+LIST_PASSCODES_SCHEMA: Final = cv.make_entity_service_schema(
+    {probatio.Optional(ATTR_REVEAL, default=False): cv.boolean}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One targeted lock of a loaded entry."""
+
+    key: str  # the lock entity id, else the device id: keys the response
+    entry: TTLockConfigEntry
+    lock: Lock
+
+    @property
+    def manager(self) -> PasscodeManager:
+        return self.entry.runtime_data.passcodes
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Read action datetimes without a zone in Home Assistant's time zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+def _lock_id_of_device(device: dr.DeviceEntry) -> int | None:
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN and identifier.startswith("lock_"):
+            return int(identifier.removeprefix("lock_"))
+    return None
+
+
+@callback
+def _resolve_targets(hass: HomeAssistant, call: ServiceCall) -> list[_Target]:
+    """Find the locks a call targets; unknown or foreign explicit targets are errors.
+
+    A lock is its device: target the device, or any entity of it (a lock without a
+    gateway has no lock entity, only sensors). Each lock's result is keyed by what was
+    targeted: the entity id or device id given, else (areas, labels) the lock entity id
+    or, without one, the device id.
+    """
+    selection = target_helpers.TargetSelection(call.data)
+    selected = target_helpers.async_extract_referenced_entity_ids(hass, selection)
+    ent_reg = er.async_get(hass)
+    dev_reg = dr.async_get(hass)
+    found: dict[tuple[str, int], str] = {}  # (entry_id, lock_id) -> response key
+
+    def lock_of_device(device_id: str | None) -> tuple[str, int] | None:
+        device = dev_reg.async_get(device_id) if device_id else None
+        if not isinstance(device, dr.DeviceEntry):
+            return None
+        lock_id = _lock_id_of_device(device)
+        return None if lock_id is None else (device.config_entry_id, lock_id)
+
+    def lock_of_entity(entity_id: str) -> tuple[tuple[str, int], er.RegistryEntry] | None:
+        entity = ent_reg.async_get(entity_id)
+        if entity is None or entity.platform != DOMAIN:
+            return None
+        lock = lock_of_device(entity.device_id)
+        return None if lock is None else (lock, entity)
+
+    for entity_id in sorted(selected.referenced):
+        if (resolved := lock_of_entity(entity_id)) is None:
+            raise _error("unknown_lock", target=entity_id)
+        found.setdefault(resolved[0], entity_id)
+    for device_id in sorted(selection.device_ids):
+        if (lock := lock_of_device(device_id)) is None:
+            raise _error("unknown_lock", target=device_id)
+        found.setdefault(lock, device_id)
+    for entity_id in sorted(selected.indirectly_referenced):
+        if (resolved := lock_of_entity(entity_id)) is not None:
+            lock, entity = resolved
+            if entity.domain == Platform.LOCK:
+                found[lock] = found.get(lock) or entity_id
+            else:
+                found.setdefault(lock, cast("str", entity.device_id))
+        # Other entities in a targeted area or label are simply not locks.
+
+    if not found:
+        raise _error("no_lock_targeted")
+    targets: list[_Target] = []
+    for (entry_id, lock_id), key in found.items():
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:  # pragma: no cover - registry says ours
+            raise _error("unknown_lock", target=key)
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _error("entry_not_loaded", entry=entry.title)
+        entry = cast("TTLockConfigEntry", entry)
+        lock_data = entry.runtime_data.locks.data.get(lock_id)
+        if lock_data is None:
+            raise _error("unknown_lock", target=key)
+        targets.append(_Target(key, entry, lock_data.lock))
+    return targets
+
+
+def _single_target(hass: HomeAssistant, call: ServiceCall) -> _Target:
+    targets = _resolve_targets(hass, call)
+    if len(targets) != 1:
+        raise _error("single_lock_required")
+    return targets[0]
+
+
+def _require_gateway(lock: Lock) -> None:
+    if not lock.is_remote:
+        raise _error("gateway_required", lock_name=lock.name)
+
+
+async def _create_all(
+    items: list[tuple[_Target, PasscodePlan, list[Passcode] | None]],
+) -> list[tuple[_Target, PasscodeResult]]:
+    """Create one code per lock; if one fails, delete those already made."""
+    done: list[tuple[_Target, PasscodeResult]] = []
+    for target, plan, existing in items:
+        try:
+            result = await target.manager.async_create(target.lock, plan, existing)
+        except HomeAssistantError as err:
+            await _roll_back(done, err)
+            raise
+        done.append((target, result))
+    return done
+
+
+async def _roll_back(done: list[tuple[_Target, PasscodeResult]], err: HomeAssistantError) -> None:
+    """Delete what a failing multi-lock call already created; report what stays."""
+    left: list[str] = []
+    for target, result in done:
+        if not await target.manager.async_rollback(target.lock, result.passcode_id):
+            left.append(f"{target.lock.name} #{result.passcode_id}")
+    if left:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="passcodes_left_behind",
+            translation_placeholders={"passcodes": ", ".join(left), "error": str(err)},
+        ) from err
+
+
+async def _async_create_passcode(call: ServiceCall) -> ServiceResponse:
+    """Create a passcode on each targeted lock."""
+    targets = _resolve_targets(call.hass, call)
+    data = call.data
+    request = PasscodeRequest(
+        kind=data[ATTR_TYPE],
+        name=data[ATTR_NAME],
+        code=data.get(ATTR_CODE),
+        start=_aware(data.get(ATTR_START)),
+        end=_aware(data.get(ATTR_END)),
+        cycle=data.get(ATTR_CYCLE),
+        start_hour=data.get(ATTR_START_HOUR),
+        end_hour=data.get(ATTR_END_HOUR),
+        confirm=data[ATTR_CONFIRM],
+    )
+    now = dt_util.now()
+    plans = [(target, plan_passcode(request, target.lock, now)) for target in targets]
+    # Every cloud-side check (quota, codes in use) passes before anything is created.
+    prepared = [
+        (target, plan, await target.manager.async_prepare(target.lock, plan))
+        for target, plan in plans
+    ]
+    created = await _create_all(prepared)
+    return {
+        target.key: result.as_response() | {"quota_remaining": _remaining(target)}
+        for target, result in created
+    }
+
+
+def _remaining(target: _Target) -> int | None:
+    return target.manager.remaining(target.lock.lock_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stay:
+    key: str
+    start: datetime
+    end: datetime
+    summary: str
+
+
+def _event_moment(value: datetime) -> datetime:
+    """Read an event time (a date string gives local midnight)."""
+    return cast("datetime", _aware(value))
+
+
+async def _find_stay(hass: HomeAssistant, data: dict[str, Any]) -> _Stay:
+    """Find the stay a call names: by event uid, else by the trigger's start/end."""
+    calendar_id: str = data[ATTR_CALENDAR]
+    uid: str | None = data.get(ATTR_EVENT_UID)
+    start = data.get(ATTR_EVENT_START)
+    end = data.get(ATTR_EVENT_END)
+    summary: str = data.get(ATTR_EVENT_SUMMARY) or ""
+    if uid is None:
+        if start is None or end is None:
+            raise _error("event_required")
+        start, end = _event_moment(start), _event_moment(end)
+        key = f"{start.isoformat()}|{end.isoformat()}|{summary}"
+        return _Stay(key, start, end, summary)
+    component = hass.data.get(CALENDAR_COMPONENT)
+    entity = component.get_entity(calendar_id) if component is not None else None
+    if entity is None:
+        raise _error("unknown_calendar", calendar=calendar_id)
+    now = dt_util.now()
+    search_start = _event_moment(start) - timedelta(days=1) if start else now - _EVENT_LOOKBACK
+    search_end = _event_moment(end) + timedelta(days=1) if end else now + _EVENT_LOOKAHEAD
+    try:
+        events: list[CalendarEvent] = await entity.async_get_events(hass, search_start, search_end)
+    except HomeAssistantError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="calendar_failed",
+            translation_placeholders={"calendar": calendar_id, "error": str(err)},
+        ) from err
+    event = next((event for event in events if event.uid == uid), None)
+    if event is None:
+        raise _error("unknown_event", uid=uid, calendar=calendar_id)
+    return _Stay(uid, event.start_datetime_local, event.end_datetime_local, event.summary)
+
+
+async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
+    """One code per stay and lock; asking again returns the same code."""
+    hass = call.hass
+    targets = _resolve_targets(hass, call)
+    data = dict(call.data)
+    stay = await _find_stay(hass, data)
+    margin = timedelta(minutes=data[ATTR_MARGIN])
+    name = data.get(ATTR_NAME) or stay.summary or DEFAULT_GUEST_NAME
+    now = dt_util.now()
+    if stay.end <= stay.start:
+        raise _error("end_before_start")
+    if stay.end + margin <= now:
+        raise _error("window_in_past")
+
+    response: dict[str, Any] = {}
+    todo: list[tuple[_Target, PasscodePlan, list[Passcode] | None]] = []
+    keys: dict[int, GuestKey] = {}
+    for target in targets:
+        lock = target.lock
+        key = GuestKey(data[ATTR_CALENDAR], stay.key, lock.lock_id)
+        keys[id(target)] = key
+        offline = not lock.is_remote
+        start, end = guest_window(stay.start, stay.end, margin, offline=offline)
+        existing: list[Passcode] | None = None
+        if (record := target.manager.guest_record(key)) is not None:
+            existing = await target.manager.async_list(lock)
+            reused = await _reuse_guest_code(target, key, record, existing, (start, end))
+            if reused is not None:
+                response[target.key] = reused.as_response() | {
+                    "reused": True,
+                    "quota_remaining": _remaining(target),
+                }
+                continue
+        plan = PasscodePlan(
+            kind=PasscodeKind.TIMED if offline else PasscodeKind.CUSTOM,
+            name=name,
+            offline=offline,
+            passcode_type=PasscodeType.PERIOD,
+            start=start,
+            end=end,
+        )
+        if not offline or target.manager.quota_needs_check(lock, plan):
+            existing = await target.manager.async_prepare(lock, plan, existing)
+        todo.append((target, plan, existing))
+
+    for target, result in await _create_all(todo):
+        await target.manager.async_remember_guest(keys[id(target)], result)
+        response[target.key] = result.as_response() | {
+            "reused": False,
+            "quota_remaining": _remaining(target),
+        }
+    return response
+
+
+async def _reuse_guest_code(
+    target: _Target,
+    key: GuestKey,
+    record: dict[str, Any],
+    existing: list[Passcode],
+    window: tuple[datetime, datetime],
+) -> PasscodeResult | None:
+    """Return the stay's code if it is still on the lock (moving its period if needed)."""
+    manager, lock = target.manager, target.lock
+    start, end = window
+    passcode = next((p for p in existing if p.passcode_id == record["passcode_id"]), None)
+    if passcode is None:
+        await manager.async_forget_guest(key)  # deleted elsewhere: make a new one
+        return None
+    result = PasscodeResult(
+        lock_id=lock.lock_id,
+        passcode_id=passcode.passcode_id,
+        code=passcode.code,
+        kind=PasscodeKind(record["kind"]),
+        name=passcode.name,
+        offline=bool(record["offline"]),
+        valid_from=start,
+        valid_to=end,
+    )
+    if (record["valid_from"], record["valid_to"]) == (_iso(start), _iso(end)):
+        return result
+    if result.offline:
+        # An offline code cannot be moved: the stay gets a new one (the old one expires).
+        await manager.async_forget_guest(key)
+        return None
+    await manager.async_change(lock, passcode.passcode_id, start=start, end=end)
+    await manager.async_remember_guest(key, result)
+    return result
+
+
+async def _async_change_passcode(call: ServiceCall) -> ServiceResponse:
+    """Change the value and/or period (and name) of a code on one lock."""
+    target = _single_target(call.hass, call)
+    lock, manager = target.lock, target.manager
+    data = call.data
+    passcode_id: int = data[ATTR_PASSCODE_ID]
+    new_code: str | None = data.get(ATTR_CODE)
+    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
+    name: str | None = data.get(ATTR_NAME)
+    if new_code is None and start is None and end is None and name is None:
+        raise _error("nothing_to_change")
+    if new_code is not None:
+        new_code = validate_custom_code(new_code)
+    _require_gateway(lock)
+    existing = await manager.async_list(lock)
+    passcode = next((p for p in existing if p.passcode_id == passcode_id), None)
+    if passcode is None:
+        raise _error("unknown_passcode", passcode_id=str(passcode_id), lock_name=lock.name)
+    if new_code is not None:
+        if not passcode.is_custom:
+            raise _error("offline_code_value")
+        if any(p.code == new_code and p.passcode_id != passcode_id for p in existing):
+            raise _error("code_in_use", lock_name=lock.name)
+    new_start, new_end = passcode.start, passcode.end
+    if start is not None or end is not None:
+        new_end = end or passcode.end
+        if new_end is None:
+            raise _error("missing_field", field=ATTR_END)
+        new_start = start or passcode.start or dt_util.now()
+        if passcode.is_custom:
+            new_start, new_end = floor_minute(new_start), ceil_minute(new_end)
+        else:
+            new_start, new_end = floor_hour(new_start), ceil_hour(new_end)
+        if new_end <= dt_util.now():
+            raise _error("window_in_past")
+        if new_end <= new_start:
+            raise _error("end_before_start")
+    period_changed = start is not None or end is not None
+    await manager.async_change(
+        lock,
+        passcode_id,
+        name=name,
+        new_code=new_code,
+        start=new_start if period_changed else None,
+        end=new_end if period_changed else None,
+    )
+    result = PasscodeResult(
+        lock_id=lock.lock_id,
+        passcode_id=passcode_id,
+        code=new_code or passcode.code,
+        kind=kind_of(passcode),
+        name=name or passcode.name,
+        offline=not passcode.is_custom,
+        valid_from=new_start,
+        valid_to=new_end,
+    )
+    response = result.as_response()
+    response.pop("warning", None)
+    response.pop("must_be_used_by", None)
+    return {target.key: response}
+
+
+async def _async_delete_passcode(call: ServiceCall) -> ServiceResponse:
+    """Delete a code from one lock through its gateway."""
+    target = _single_target(call.hass, call)
+    lock, manager = target.lock, target.manager
+    passcode_id: int = call.data[ATTR_PASSCODE_ID]
+    _require_gateway(lock)
+    existing = await manager.async_list(lock)
+    if not any(p.passcode_id == passcode_id for p in existing):
+        raise _error("unknown_passcode", passcode_id=str(passcode_id), lock_name=lock.name)
+    await manager.async_delete(lock, passcode_id)
+    return {target.key: {"passcode_id": passcode_id, "deleted": True}}
+
+
+def _listed(passcode: Passcode, *, reveal: bool) -> dict[str, Any]:
+    kind = kind_of(passcode)
+    status = passcode.status
+    status_name: str | int | None = status
+    if status is not None and status in PasscodeStatus:
+        status_name = PasscodeStatus(status).name.lower()
+    item: dict[str, Any] = {
+        "passcode_id": passcode.passcode_id,
+        "name": passcode.name,
+        "code": passcode.code if reveal else mask_code(passcode.code),
+        "type": kind.value,
+        "valid_from": _iso(passcode.start),
+        "valid_to": _iso(passcode.end),
+        "created": _iso(passcode.created),
+        "status": status_name,
+    }
+    if kind is PasscodeKind.RECURRING:
+        item["cycle"] = Cycle[passcode.type.name].value
+    return item
+
+
+def _iso(value: datetime | None) -> str | None:
+    return dt_util.as_local(value).isoformat() if value is not None else None
+
+
+async def _async_list_passcodes(call: ServiceCall) -> ServiceResponse:
+    """List the codes of each targeted lock, masked unless asked to reveal them."""
+    reveal: bool = call.data[ATTR_REVEAL]
+    response: dict[str, Any] = {}
+    for target in _resolve_targets(call.hass, call):
+        passcodes = await target.manager.async_list(target.lock)
+        response[target.key] = {
+            "passcodes": [_listed(passcode, reveal=reveal) for passcode in passcodes],
+            "quota_remaining": _remaining(target),
+        }
+    return response
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the passcode actions (from the integration's async_setup)."""
+    for name, handler, schema, supports in (
+        (
+            SERVICE_CREATE_PASSCODE,
+            _async_create_passcode,
+            CREATE_PASSCODE_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_CREATE_GUEST_PASSCODE,
+            _async_create_guest_passcode,
+            CREATE_GUEST_PASSCODE_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_CHANGE_PASSCODE,
+            _async_change_passcode,
+            CHANGE_PASSCODE_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_DELETE_PASSCODE,
+            _async_delete_passcode,
+            DELETE_PASSCODE_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_LIST_PASSCODES,
+            _async_list_passcodes,
+            LIST_PASSCODES_SCHEMA,
+            SupportsResponse.ONLY,
+        ),
+    ):
+        hass.services.async_register(
+            DOMAIN, name, handler, schema=schema, supports_response=supports
+        )
