@@ -15,7 +15,9 @@ WHITE = (255, 255, 255, 255)
 CLEAR = (0, 0, 0, 0)
 
 
-def _inside_rounded_rect(x: float, y: float, box: tuple[float, float, float, float], r: float) -> bool:
+def _inside_rounded_rect(
+    x: float, y: float, box: tuple[float, float, float, float], r: float
+) -> bool:
     left, top, right, bottom = box
     if not (left <= x <= right and top <= y <= bottom):
         return False
@@ -48,12 +50,16 @@ def png(size: int) -> bytes:
         rows.append(0)
         for i in range(size):
             samples = [
-                pixel((i + dx) / size, (j + dy) / size) for dx in (0.25, 0.75) for dy in (0.25, 0.75)
+                pixel((i + dx) / size, (j + dy) / size)
+                for dx in (0.25, 0.75)
+                for dy in (0.25, 0.75)
             ]
             rows.extend(sum(s[k] for s in samples) // 4 for k in range(4))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return (
