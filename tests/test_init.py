@@ -316,3 +316,22 @@ async def test_polled_records_update_state(
     last = hass.states.get("event.garage_operation").state
     await tick(hass, freezer, 60)
     assert hass.states.get("event.garage_operation").state == last
+
+
+async def test_removing_the_entry_forgets_its_passcode_books(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_storage: dict[str, object]
+) -> None:
+    """Quota books and guest records go with the account, not left behind in .storage."""
+    key = f"{DOMAIN}.passcodes.{init_integration.entry_id}"
+    await hass.services.async_call(
+        DOMAIN,
+        "create_passcode",
+        {"type": "permanent", "name": "Family"},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert key in hass_storage
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

@@ -29,7 +29,7 @@ from .coordinator import (
     async_store_token,
 )
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
-from .passcodes import PasscodeManager
+from .passcodes import PasscodeManager, async_remove_store
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
 
@@ -96,8 +96,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
-    """Clean up after a removed account."""
+    """Clean up after a removed account: its cloudhook and its stored passcode books."""
     await async_remove_cloudhook(hass, entry)
+    await async_remove_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(
