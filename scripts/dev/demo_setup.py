@@ -111,7 +111,7 @@ async def main(ha_url: str, simulator_url: str, user: str, password: str) -> Non
             ha_url,
             token,
             {
-                "server": "custom",
+                "server": "eu",
                 "advanced": {"base_url": simulator_url},
                 "client_id": SIM_ID,
                 "client_secret": CLIENT_SECRET,
