@@ -325,8 +325,13 @@ class FakeTTLockCloud:
         code: str = "",
         success: bool = True,
         at: datetime | None = None,
+        uploaded: datetime | None = None,
     ) -> FakeRecord:
-        """Add a record as if the lock uploaded it (at ``at``, default now)."""
+        """Add a record as if the lock uploaded it (at ``at``, default now).
+
+        ``uploaded``: when it reached the cloud (default a second later); a phone syncing a
+        Bluetooth lock uploads several records at once.
+        """
         when = _ms(at)
         record = FakeRecord(
             record_id=self.new_id("record"),
@@ -335,7 +340,7 @@ class FakeTTLockCloud:
             username=username,
             code=code,
             lock_date_ms=when,
-            server_date_ms=when + 1_000,
+            server_date_ms=when + 1_000 if uploaded is None else _ms(uploaded),
             battery=lock.battery,
         )
         lock.records.append(record)

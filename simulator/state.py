@@ -132,6 +132,7 @@ class FakeLock:
     links: list[FakeLink] = field(default_factory=list)
     wifi_online: bool = True
     passage_mode: bool = False
+    passage_in_list: bool = True  # older locks' list items carry no passageMode
     passage_all_day: bool = True
     passage_start_minute: int = 0
     passage_end_minute: int = 0

@@ -380,10 +380,16 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         cursor = self._cursor.get(lock_id)
         seen = self._seen.setdefault(lock_id, set())
         new: list[LockRecord] = []
+        now = dt_util.utcnow()
+        # Records uploaded together share a serverDate: the lock's own time orders them.
         for record in sorted(
-            records, key=lambda record: record.server_date or record.lock_date or dt_util.utcnow()
+            records,
+            key=lambda record: (
+                record.server_date or record.lock_date or now,
+                record.lock_date or now,
+            ),
         ):
-            when = record.server_date or record.lock_date or dt_util.utcnow()
+            when = record.server_date or record.lock_date or now
             key = (record.record_id, record.record_type, record.username, record.lock_date)
             if cursor is not None and (when < cursor or (when == cursor and key in seen)):
                 continue

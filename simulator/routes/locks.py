@@ -39,6 +39,8 @@ def _lock_item(lock: FakeLock, now: int) -> JSON:
         "passageMode": _on_off(lock.passage_mode),
         "timezoneRawOffset": lock.timezone_offset_ms,
     }
+    if not lock.passage_in_list:
+        del item["passageMode"]
     if lock.group_id:
         item |= {"groupId": lock.group_id, "groupName": lock.group_name}
     return item

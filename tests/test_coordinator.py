@@ -1,0 +1,289 @@
+"""Coordinators of TTLock Access: what partial cloud answers mean to the user."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.ttlock_access.api import RecordType
+from custom_components.ttlock_access.const import DOMAIN
+from simulator.cloud import FakeTTLockCloud
+from simulator.state import FakeAccount, FakeLock
+
+# Errcodes of the fake cloud.
+NOT_FOUND = -1003  # lock does not exist
+GATEWAY_NOT_FOUND = -4037
+PERMISSION_DENIED = -2018
+NOT_SUPPORTED = -4043
+GATEWAY_OFFLINE = -3002
+INVALID_CLIENT = 10001
+WRONG_REGION = 30008
+
+
+def lock_named(cloud: FakeTTLockCloud, name: str) -> FakeLock:
+    """The fake lock with this name."""
+    return next(lock for lock in cloud.locks.values() if lock.alias == name)
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Let time pass and the coordinators refresh."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up (after the test prepared the cloud)."""
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("errcode", [INVALID_CLIENT, WRONG_REGION])
+async def test_refused_application_or_region_asks_the_user(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    errcode: int,
+) -> None:
+    """No silent re-login when the app or the region is refused: a reauth flow starts."""
+    fake_cloud.reset_requests()
+    fake_cloud.fail_next("/v3/lock/list", errcode=errcode)
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/oauth2/token"] == 0
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("errcode", [GATEWAY_OFFLINE, GATEWAY_NOT_FOUND])
+async def test_gateway_links_unread_are_read_next_time(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    errcode: int,
+) -> None:
+    """Setup goes on without a gateway's links; the next gateway refresh reads them."""
+    fake_cloud.fail_next("/v3/gateway/listLock", errcode=errcode)
+    await set_up(hass, mock_config_entry)
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert hass.states.get("sensor.front_door_gateway_signal").state == STATE_UNKNOWN
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 300)
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/v3/gateway/listLock"] == 1
+    assert hass.states.get("sensor.front_door_gateway_signal").state == "-62"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_gateway_back_in_the_account_has_its_links_read(  # noqa: PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    demo_account: FakeAccount,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A gateway that left the account and came back is not served stale (no) links."""
+    gateway = next(iter(fake_cloud.gateways.values()))
+    identifier = (DOMAIN, f"gateway_{gateway.gateway_id}")
+    gateway.owner = fake_cloud.add_account("neighbour@example.com", "secret")
+    await tick(hass, freezer, 300)
+    await tick(hass, freezer, 60)
+    assert (
+        device_registry.async_get_device_by_identifier(identifier, init_integration.entry_id)
+        is None
+    )
+    assert hass.states.get("sensor.front_door_gateway_signal").state == STATE_UNKNOWN
+    gateway.owner = demo_account  # back well within the 30 min the links are kept
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 240)
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/v3/gateway/listLock"] == 1
+    assert (
+        device_registry.async_get_device_by_identifier(identifier, init_integration.entry_id)
+        is not None
+    )
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
+    assert hass.states.get("sensor.front_door_gateway_signal").state == "-62"
+
+
+async def test_lock_detail_not_found(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A lock without a detail still loads, as a generic smart lock."""
+    fake_cloud.fail_next("/v3/lock/detail", errcode=NOT_FOUND)  # the first lock: Front door
+    await set_up(hass, mock_config_entry)
+    front = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"lock_{lock_named(fake_cloud, 'Front door').lock_id}"), mock_config_entry.entry_id
+    )
+    back = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"lock_{lock_named(fake_cloud, 'Back door').lock_id}"), mock_config_entry.entry_id
+    )
+    assert front is not None
+    assert back is not None
+    assert (front.model, front.sw_version) == ("Smart lock", None)
+    assert (back.model, back.sw_version) == ("SN9161_PV53", "6.4.13.230914")
+    assert hass.states.get("lock.front_door").state == "locked"
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/v3/lock/detail"] == 0  # read once per lock, not per cycle
+
+
+@pytest.mark.parametrize(("errcode", "expected"), [(None, "on"), (NOT_SUPPORTED, STATE_UNKNOWN)])
+async def test_passage_mode_missing_from_the_list(  # noqa: PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    errcode: int | None,
+    expected: str,
+) -> None:
+    """Without passageMode in the lock list, its configuration is read once."""
+    front = lock_named(fake_cloud, "Front door")
+    front.passage_in_list = False
+    front.passage_mode = True
+    if errcode is not None:
+        fake_cloud.fail_next("/v3/lock/getPassageModeConfig", errcode=errcode)
+    await set_up(hass, mock_config_entry)
+    assert fake_cloud.requests["/v3/lock/getPassageModeConfig"] == 1
+    assert hass.states.get("switch.front_door_passage_mode").state == expected
+    assert hass.states.get("switch.back_door_passage_mode").state == "off"
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/v3/lock/getPassageModeConfig"] == 0
+    assert hass.states.get("switch.front_door_passage_mode").state == expected
+
+
+@pytest.mark.parametrize("errcode", [NOT_SUPPORTED, PERMISSION_DENIED, NOT_FOUND])
+async def test_open_state_not_readable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    errcode: int,
+) -> None:
+    """A lock whose open state the cloud will not tell stays available, state unknown."""
+    fake_cloud.fail_next("/v3/lock/queryOpenState", errcode=errcode)  # Front door's
+    await tick(hass, freezer, 60)
+    assert hass.states.get("lock.front_door").state == STATE_UNKNOWN
+    assert hass.states.get("switch.front_door_passage_mode").state == "off"
+    assert hass.states.get("lock.back_door").state == "locked"
+    await tick(hass, freezer, 60)
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_records_not_found_are_read_next_time(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """A refused record list loses nothing: the records become events on the next poll."""
+    fake_cloud.add_record(
+        lock_named(fake_cloud, "Front door"), RecordType.PASSCODE_UNLOCK, username="Cleaner"
+    )
+    before = hass.states.get("event.front_door_operation")
+    fake_cloud.fail_next("/v3/lockRecord/list", errcode=NOT_FOUND)  # Front door's
+    await tick(hass, freezer, 60)
+    assert hass.states.get("event.front_door_operation") == before
+    assert hass.states.get("lock.front_door").state == "locked"
+    await tick(hass, freezer, 60)
+    event = hass.states.get("event.front_door_operation")
+    assert event.state != before.state
+    assert event.attributes["user"] == "Cleaner"
+    assert event.attributes["action"] == "unlock"
+
+
+async def test_records_uploaded_together(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """Records sharing a serverDate all become events, in the order they happened, once."""
+    garage = lock_named(fake_cloud, "Garage")
+    await tick(hass, freezer, 60)
+    now = dt_util.utcnow()
+    # A phone syncs the Bluetooth lock: two operations reach the cloud at the same moment.
+    for seconds, record_type, user in (
+        (30, RecordType.INSIDE_UNLOCK, "Alice"),
+        (20, RecordType.LOCK_BUTTON, "Bob"),
+    ):
+        fake_cloud.add_record(
+            garage, record_type, username=user, at=now - timedelta(seconds=seconds), uploaded=now
+        )
+    changes = async_capture_events(hass, EVENT_STATE_CHANGED)
+    await tick(hass, freezer, 60)
+    await tick(hass, freezer, 60)
+    events = [
+        change.data["new_state"].attributes
+        for change in changes
+        if change.data["entity_id"] == "event.garage_operation"
+    ]
+    assert [(event["user"], event["action"]) for event in events] == [
+        ("Alice", "unlock"),
+        ("Bob", "lock"),
+    ]
+    assert hass.states.get("event.garage_operation").attributes["action"] == "lock"
+
+
+@pytest.mark.parametrize(
+    ("path", "errcode", "gone", "kept"),
+    [
+        (
+            "/v3/electricMeter/list",
+            NOT_SUPPORTED,
+            "sensor.flat_1_electricity_energy",
+            "sensor.flat_1_water_water",
+        ),
+        (
+            "/v3/waterMeter/list",
+            PERMISSION_DENIED,
+            "sensor.flat_1_water_water",
+            "sensor.flat_1_electricity_energy",
+        ),
+    ],
+)
+async def test_meter_list_refused(  # noqa: PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    path: str,
+    errcode: int,
+    gone: str,
+    kept: str,
+) -> None:
+    """A meter list the account may not read means no such meters; the other list stays."""
+    kept_state = hass.states.get(kept).state
+    gone_state = hass.states.get(gone).state
+    fake_cloud.fail_next(path, errcode=errcode)
+    await tick(hass, freezer, 900)
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert hass.states.get(gone) is None  # the meter left with its device
+    assert hass.states.get(kept).state == kept_state
+    assert hass.states.get("lock.front_door").state == "locked"
+    await tick(hass, freezer, 900)
+    assert hass.states.get(gone).state == gone_state
