@@ -249,6 +249,32 @@ async def test_records_uploaded_together(
     assert hass.states.get("event.garage_operation").attributes["action"] == "lock"
 
 
+async def test_records_synced_hours_late(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """A Bluetooth lock's operation that reaches the cloud hours later still becomes an event."""
+    garage = lock_named(fake_cloud, "Garage")
+    await tick(hass, freezer, 3 * 3600)
+    fake_cloud.add_record(garage, RecordType.APP_LOCK, username="Bob")  # uploaded at once
+    await tick(hass, freezer, 60)
+    assert hass.states.get("event.garage_operation").attributes["user"] == "Bob"
+    # Alice opened it two hours ago, before Bob's record; her phone syncs only now.
+    now = dt_util.utcnow()
+    fake_cloud.add_record(
+        garage, RecordType.APP_UNLOCK, username="Alice", at=now - timedelta(hours=2), uploaded=now
+    )
+    await tick(hass, freezer, 60)
+    event = hass.states.get("event.garage_operation")
+    assert event.attributes["user"] == "Alice"
+    assert event.attributes["action"] == "unlock"
+    seen = event.state
+    await tick(hass, freezer, 60)  # asked again inside the look-back window: not repeated
+    assert hass.states.get("event.garage_operation").state == seen
+
+
 @pytest.mark.parametrize(
     ("path", "errcode", "gone", "kept"),
     [

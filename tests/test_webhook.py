@@ -7,6 +7,7 @@ import sys
 from types import ModuleType
 from unittest.mock import AsyncMock, MagicMock, patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,7 +17,7 @@ from custom_components.ttlock_access.webhook import async_webhook_url
 from simulator.cloud import FakeTTLockCloud
 
 from .conftest import WEBHOOK_ID
-from .test_init import lock_named
+from .test_init import lock_named, tick
 
 URL = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -141,3 +142,34 @@ async def test_remove_entry_deletes_cloudhook(
         await hass.config_entries.async_remove(init_integration.entry_id)
         await hass.async_block_till_done()
     cloud.async_delete_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
+
+
+async def test_push_spares_per_lock_polling(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Once the cloud pushes, remote locks cost no per-lock calls but a 30-min re-sync."""
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    await tick(hass, freezer, 60)
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 60)  # polling only: every lock, every cycle
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 2
+    assert fake_cloud.requests["/v3/lockRecord/list"] == 3
+
+    await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
+    await hass.async_block_till_done()
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 60)
+    assert fake_cloud.requests["/v3/lock/list"] == 1
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 0
+    assert fake_cloud.requests["/v3/lockRecord/list"] == 1  # the garage: Bluetooth only
+    assert hass.states.get("lock.front_door").state == "unlocked"  # from the pushed record
+
+    fake_cloud.set_lock_state(front.lock_id, 0)  # a push that never arrived
+    await tick(hass, freezer, 30 * 60)
+    assert hass.states.get("lock.front_door").state == "locked"
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 2

@@ -6,9 +6,10 @@ allowance goes where the data changes:
 - locks (the scan interval option, default 60 s): one ``/v3/lock/list`` call covers every
   lock's name, battery, gateway presence and features. Per-lock calls only where the cloud
   has no list form: ``queryOpenState`` for locks it can reach (gateway or Wi-Fi); lock
-  records newer than the last ``serverDate`` seen (skipped for remote locks once push
-  callbacks arrive, since the cloud pushes their records); the lock detail and the
-  passage mode configuration once per lock (at setup, when it appears, after a change).
+  records newer than the last ``serverDate`` seen. Once push callbacks arrive, the cloud
+  pushes remote locks' records (and with them their state): their records are no longer
+  polled and their open state only re-read every 30 min, as a safety net. The lock detail
+  and the passage mode configuration once per lock (at setup, when it appears).
 - gateways (5 min): ``/v3/gateway/list``, plus ``/v3/gateway/listLock`` per online gateway
   at most every 30 min (the cloud caches those links for 30 min anyway).
 - meters (15 min): ``/v3/electricMeter/list`` and ``/v3/waterMeter/list``.
@@ -72,6 +73,12 @@ if TYPE_CHECKING:
 
 # How often the lock-gateway links (and their signal) are read again.
 LINKS_REFRESH_INTERVAL = timedelta(minutes=30)
+# With push working, how often a remote lock's open state is still read (a missed push).
+STATE_RESYNC_INTERVAL = timedelta(minutes=30)
+# Records are asked for from this long before the newest one seen: a Bluetooth lock's
+# records reach the cloud when a phone syncs them, later than they happened, and the
+# cloud filters on the lock's time. What was seen already is skipped by upload time.
+RECORD_LOOKBACK = timedelta(hours=24)
 
 type RecordListener = Callable[[LockRecord], None]
 
@@ -276,6 +283,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._listed: list[Lock] | None = None
         self._details: dict[int, LockDetail | None] = {}
         self._passage: dict[int, bool | None] = {}
+        self._state_read: dict[int, datetime] = {}  # when queryOpenState last answered
         self._cursor: dict[int, datetime] = {}  # serverDate of the newest record seen
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
         self._record_listeners: dict[int, list[RecordListener]] = {}
@@ -342,9 +350,10 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 jammed=old.jammed if old else False,
                 rssi=lock_links[0].rssi if lock_links else None,
             )
-            if lock.is_remote:
+            if lock.is_remote and self._state_due(lock_id, old):
                 try:
                     data.state = await self.client.get_lock_state(lock_id)
+                    self._state_read[lock_id] = dt_util.utcnow()
                 except TTLockUnreachableError as err:
                     LOGGER.debug("Lock %s unreachable: %s", lock_id, err)
                     data.state = LockState.UNKNOWN
@@ -355,7 +364,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             if old is not None and not (self.push_seen and lock.is_remote):
                 try:
                     records = await self.client.list_lock_records(
-                        lock_id, start=self._cursor[lock_id]
+                        lock_id, start=self._cursor[lock_id] - RECORD_LOOKBACK
                     )
                 except TTLockNotFoundError:
                     records = []
@@ -368,8 +377,24 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             self._forget(lock_id)
         return result
 
+    def _state_due(self, lock_id: int, old: LockData | None) -> bool:
+        """Whether to query a remote lock's open state in this cycle.
+
+        Every cycle while the cloud does not push; with push, records carry the state and
+        a query is only a periodic safety net (and a retry for a lock that was unreachable).
+        """
+        read = self._state_read.get(lock_id)
+        return (
+            not self.push_seen
+            or old is None
+            or not old.reachable
+            or read is None
+            or dt_util.utcnow() - read >= STATE_RESYNC_INTERVAL
+        )
+
     def _forget(self, lock_id: int) -> None:
         """Drop what is kept about a lock that left the account."""
+        self._state_read.pop(lock_id, None)
         self._cursor.pop(lock_id, None)
         self._seen.pop(lock_id, None)
         self._details.pop(lock_id, None)
