@@ -29,6 +29,7 @@ from .coordinator import (
     async_store_token,
 )
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
+from .guest_access import DATA_GUEST_ACCESS, GuestScheduler, async_remove_guest_store
 from .passcodes import PasscodeManager, async_remove_store
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
@@ -86,19 +87,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         )
 
     async_setup_webhook(hass, entry)
+    guests = hass.data.setdefault(DATA_GUEST_ACCESS, {})[entry.entry_id] = GuestScheduler(
+        hass, entry
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await guests.async_start()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """Unload a TTLock account."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        hass.data.get(DATA_GUEST_ACCESS, {}).pop(entry.entry_id, None)
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
     """Clean up after a removed account: its cloudhook and its stored passcode books."""
     await async_remove_cloudhook(hass, entry)
     await async_remove_store(hass, entry.entry_id)
+    await async_remove_guest_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

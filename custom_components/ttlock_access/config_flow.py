@@ -7,8 +7,10 @@ from typing import Any, override
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
 )
 from homeassistant.core import callback
@@ -61,8 +63,10 @@ from .const import (
     MIN_SCAN_INTERVAL,
     SECTION_ADVANCED,
     SERVER_CUSTOM,
+    SUBENTRY_GUEST_BINDING,
 )
 from .coordinator import TTLockConfigEntry
+from .guest_flow import GuestBindingFlow
 from .webhook import async_webhook_url
 
 PASSWORD_SELECTOR = TextSelector(
@@ -266,6 +270,15 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: TTLockConfigEntry) -> TTLockOptionsFlow:
         """Options of an account."""
         return TTLockOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Guest access bindings (calendars to locks)."""
+        return {SUBENTRY_GUEST_BINDING: GuestBindingFlow}
 
 
 class TTLockOptionsFlow(OptionsFlowWithReload):

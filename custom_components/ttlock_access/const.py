@@ -49,3 +49,20 @@ DEVICE_LOCK: Final = "lock"
 DEVICE_GATEWAY: Final = "gateway"
 DEVICE_ELECTRIC_METER: Final = "electric_meter"
 DEVICE_WATER_METER: Final = "water_meter"
+
+# Guest access: config subentries binding calendars to locks (guest_access.py)
+SUBENTRY_GUEST_BINDING: Final = "guest_binding"
+CONF_CALENDARS: Final = "calendars"
+CONF_LOCKS: Final = "locks"
+CONF_DAYS_BEFORE: Final = "days_before"
+CONF_MARGIN: Final = "margin"
+CONF_CODE_SOURCE: Final = "code_source"
+CONF_CODE_PREFIX: Final = "code_prefix"
+CONF_CODE_LENGTH: Final = "code_length"
+DEFAULT_DAYS_BEFORE: Final = 5
+MIN_DAYS_BEFORE: Final = 1
+MAX_DAYS_BEFORE: Final = 14
+DEFAULT_CODE_LENGTH: Final = 6
+EVENT_GUEST_CODE_CREATED: Final = f"{DOMAIN}_guest_code_created"
+EVENT_GUEST_CODE_FAILED: Final = f"{DOMAIN}_guest_code_failed"
+EVENT_GUEST_CODE_REVOKED: Final = f"{DOMAIN}_guest_code_revoked"

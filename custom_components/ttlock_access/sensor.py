@@ -34,6 +34,7 @@ from .entity import (
     TTLockWaterMeterEntity,
     async_add_entities_dynamically,
 )
+from .guest_sensor import async_setup_guest_sensors
 from .passcodes import PasscodeManager
 
 # Read-only, fed by the coordinators.
@@ -206,6 +207,7 @@ async def async_setup_entry(
     async_add_entities_dynamically(entry, async_add_entities, lock_candidates, locks)
     async_add_entities_dynamically(entry, async_add_entities, gateway_candidates, gateways)
     async_add_entities_dynamically(entry, async_add_entities, meter_candidates, meters)
+    async_setup_guest_sensors(hass, entry, async_add_entities)
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):

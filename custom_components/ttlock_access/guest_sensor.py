@@ -1,0 +1,85 @@
+"""The guest access sensor: one per binding, showing its next stay.
+
+The state is the next (or current) stay's arrival, a timestamp; the attributes name the
+guest and, per lock, the code, its validity and status, so a message template can use
+them. The state itself never shows a code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, override
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import TTLockConfigEntry
+from .guest_access import DATA_GUEST_ACCESS, GuestScheduler, bindings_of
+
+
+def async_setup_guest_sensors(
+    hass: HomeAssistant,
+    entry: TTLockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one sensor per binding (each under its config subentry)."""
+    scheduler = hass.data[DATA_GUEST_ACCESS][entry.entry_id]
+    for binding_id, binding in bindings_of(entry).items():
+        async_add_entities(
+            [TTLockGuestStaySensor(scheduler, binding_id, binding.title)],
+            config_subentry_id=binding_id,
+        )
+
+
+class TTLockGuestStaySensor(SensorEntity):
+    """The next stay of a binding."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "next_stay"
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+    _attr_should_poll = False
+    # Codes are secrets: they stay out of the recorder's history.
+    _unrecorded_attributes = frozenset({"locks"})
+
+    def __init__(self, scheduler: GuestScheduler, binding_id: str, title: str) -> None:
+        """Initialise the sensor."""
+        self._scheduler = scheduler
+        self._binding_id = binding_id
+        self._attr_unique_id = f"guest_binding_{binding_id}_next_stay"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"guest_binding_{binding_id}")},
+            name=title,
+            manufacturer=MANUFACTURER,
+            model="Guest access",
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        self.async_on_remove(self._scheduler.async_add_listener(self.async_write_ha_state))
+
+    @property
+    @override
+    def native_value(self) -> datetime | None:
+        plans = self._scheduler.next_stay(self._binding_id, dt_util.now())
+        return plans[0].start if plans else None
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        plans = self._scheduler.next_stay(self._binding_id, dt_util.now())
+        if not plans:
+            return {"guest": None, "checkin": None, "checkout": None, "locks": []}
+        first = plans[0]
+        return {
+            "guest": first.guest,
+            "calendar": first.calendar,
+            "event_uid": first.event,
+            "checkin": dt_util.as_local(first.start).isoformat(),
+            "checkout": dt_util.as_local(first.end).isoformat(),
+            "locks": [plan.public(self._scheduler.lock_name(plan.lock_id)) for plan in plans],
+        }

@@ -1,0 +1,137 @@
+"""Shared helpers of the guest access tests: a calendar of stays and a bound entry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_platform
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockPlatform, mock_platform
+
+from custom_components.ttlock_access.const import (
+    CONF_CALENDARS,
+    CONF_CODE_LENGTH,
+    CONF_CODE_PREFIX,
+    CONF_CODE_SOURCE,
+    CONF_DAYS_BEFORE,
+    CONF_LOCKS,
+    CONF_MARGIN,
+    SUBENTRY_GUEST_BINDING,
+)
+from simulator import FakeTTLockCloud
+from simulator.state import FakeLock, FakePasscode
+
+CALENDAR = "calendar.stays"
+
+
+class StaysCalendar(CalendarEntity):
+    """A calendar of bookings the tests edit directly."""
+
+    _attr_name = "Stays"
+    _attr_unique_id = "stays"
+
+    def __init__(self) -> None:
+        self.events: dict[str, CalendarEvent] = {}
+        self.fail = False
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        return None
+
+    def add(
+        self,
+        uid: str,
+        start: datetime,
+        end: datetime,
+        summary: str,
+        description: str | None = None,
+    ) -> None:
+        self.events[uid] = CalendarEvent(
+            start=start, end=end, summary=summary, uid=uid, description=description
+        )
+
+    def move(self, uid: str, shift: timedelta, stretch: timedelta = timedelta()) -> None:
+        event = self.events[uid]
+        self.add(uid, event.start + shift, event.end + shift + stretch, event.summary)
+
+    def cancel(self, uid: str) -> None:
+        del self.events[uid]
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        if self.fail:
+            from homeassistant.exceptions import HomeAssistantError  # noqa: PLC0415
+
+            raise HomeAssistantError("calendar down")
+        return [
+            event
+            for event in self.events.values()
+            if event.start_datetime_local < end_date and event.end_datetime_local > start_date
+        ]
+
+
+async def async_setup_stays(hass: HomeAssistant) -> StaysCalendar:
+    """Register the calendar platform ``stays`` with one StaysCalendar."""
+    calendar = StaysCalendar()
+
+    async def setup_platform(
+        hass: HomeAssistant,
+        config: Any,
+        async_add_entities: entity_platform.AddEntitiesCallback,
+        discovery_info: Any = None,
+    ) -> None:
+        async_add_entities([calendar])
+
+    mock_platform(hass, "stays.calendar", MockPlatform(async_setup_platform=setup_platform))
+    assert await async_setup_component(hass, "calendar", {"calendar": {"platform": "stays"}})
+    await hass.async_block_till_done()
+    return calendar
+
+
+def binding_subentry(
+    locks: list[int],
+    *,
+    calendars: list[str] | None = None,
+    title: str = "Flat 1",
+    days_before: int = 5,
+    margin: int = 30,
+    code_source: str = "random",
+    code_prefix: str = "",
+    code_length: int = 6,
+) -> ConfigSubentry:
+    """A guest binding subentry."""
+    return ConfigSubentry(
+        data=MappingProxyType(
+            {
+                CONF_CALENDARS: calendars or [CALENDAR],
+                CONF_LOCKS: [str(lock_id) for lock_id in locks],
+                CONF_DAYS_BEFORE: days_before,
+                CONF_MARGIN: margin,
+                CONF_CODE_SOURCE: code_source,
+                CONF_CODE_PREFIX: code_prefix,
+                CONF_CODE_LENGTH: code_length,
+            }
+        ),
+        subentry_type=SUBENTRY_GUEST_BINDING,
+        title=title,
+        unique_id=None,
+    )
+
+
+def lock_named(cloud: FakeTTLockCloud, name: str) -> FakeLock:
+    return next(lock for lock in cloud.locks.values() if lock.alias == name)
+
+
+def guest_codes(lock: FakeLock, ignore: set[int]) -> list[FakePasscode]:
+    """Codes on a lock other than ``ignore`` (the demo's own)."""
+    return [code for code in lock.passcodes.values() if code.passcode_id not in ignore]
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

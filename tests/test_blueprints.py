@@ -1,0 +1,277 @@
+"""The automation blueprints: validated with Home Assistant's own code, two run end to end.
+
+End to end: a real local_calendar (the ``ical`` package) holds the stay, the scheduler
+creates the code in the fake TTLock cloud, and the blueprint's automation sends it to a
+notify action (a mocked service, to read what it was sent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+import shutil
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.automation.config import (
+    AUTOMATION_BLUEPRINT_SCHEMA,
+    async_validate_config_item,
+)
+from homeassistant.components.blueprint import BlueprintInputs
+from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import load_yaml_dict
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.ttlock_access.const import EVENT_GUEST_CODE_CREATED
+from simulator import FakeTTLockCloud
+
+from .guest_common import binding_subentry, guest_codes, lock_named
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "ttlock_access"
+NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
+CALENDAR = "calendar.stays"
+
+INPUTS: dict[str, dict[str, Any]] = {
+    "deliver_guest_code.yaml": {
+        "notify_action": "notify.guest",
+        "send_when": "before_arrival",
+        "stay_sensor": "sensor.flat_1_next_stay",
+        "hours_before": 48,
+        "locks": ["lock.front_door"],
+    },
+    "guest_code_failed.yaml": {"notify_action": "notify.host"},
+    "lock_alerts.yaml": {
+        "batteries": ["sensor.front_door_battery"],
+        "gateways": ["binary_sensor.hallway_gateway_online"],
+        "threshold": 25,
+        "offline_for": {"minutes": 10},
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    freezer.move_to(NOW)
+    return freezer
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> Generator[str]:
+    """A temporary config directory holding the repository's blueprints."""
+    shutil.copytree(BLUEPRINTS, Path(hass_tmp_config_dir, "blueprints/automation/ttlock_access"))
+    Path(hass_tmp_config_dir, ".storage").mkdir()  # where local_calendar keeps its file
+    return hass_tmp_config_dir  # type: ignore[return-value]
+
+
+def load(name: str) -> Blueprint:
+    return Blueprint(
+        load_yaml_dict(BLUEPRINTS / name),
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+async def test_blueprint_validates(hass: HomeAssistant, name: str) -> None:
+    """Metadata, selectors, input coverage and the substituted automation all valid."""
+    blueprint = load(name)
+    assert blueprint.validate() is None
+    assert blueprint.metadata["source_url"].endswith(f"/ttlock_access/{name}")
+    inputs = BlueprintInputs(
+        blueprint, {"use_blueprint": {"path": f"ttlock_access/{name}", "input": INPUTS[name]}}
+    )
+    inputs.validate()
+    for key, value in INPUTS[name].items():
+        selector.selector(blueprint.inputs[key]["selector"])(value)
+    config = inputs.async_substitute()
+    assert await async_validate_config_item(hass, "test", config) is not None
+
+
+def test_every_blueprint_is_tested() -> None:
+    assert sorted(path.name for path in BLUEPRINTS.glob("*.yaml")) == sorted(INPUTS)
+
+
+async def _local_calendar(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(domain="local_calendar", data={"calendar_name": "Stays"})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(CALENDAR) is not None
+
+
+async def _add_stay(
+    hass: HomeAssistant, summary: str, start: datetime, end: datetime, description: str = ""
+) -> None:
+    await hass.services.async_call(
+        "calendar",
+        "create_event",
+        {
+            "summary": summary,
+            "description": description,
+            "start_date_time": dt_util.as_local(start).isoformat(),
+            "end_date_time": dt_util.as_local(end).isoformat(),
+        },
+        target={"entity_id": CALENDAR},
+        blocking=True,
+    )
+
+
+async def _automation(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {"automation": {"use_blueprint": {"path": f"ttlock_access/{name}", "input": inputs}}},
+    )
+    await hass.async_block_till_done()
+    (state,) = hass.states.async_all("automation")
+    assert state.state == "on"
+
+
+async def _setup_bound(hass: HomeAssistant, entry: MockConfigEntry, lock_id: int) -> None:
+    hass.config_entries.async_add_subentry(entry, binding_subentry([lock_id], code_source="phone"))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_deliver_guest_code_end_to_end(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """A stay in a local calendar -> a code in the cloud -> a message with that code."""
+    front = lock_named(fake_cloud, "Front door")
+    demo = set(front.passcodes)
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
+    end = datetime(2026, 6, 21, 17, 0, tzinfo=UTC)
+    await _add_stay(hass, "Smith family", start, end, "Phone: +1 (415) 555-0187")
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {
+            "notify_action": "notify.guest",
+            "message": "Hi {{ guest }}, the code of {{ lock }} is {{ code }} "
+            "from {{ valid_from }} to {{ valid_to }} (stay {{ checkin }} - {{ checkout }}).",
+            "locks": ["lock.front_door"],
+        },
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+
+    (code,) = guest_codes(front, demo)
+    assert code.code == "550187"
+    assert len(sent) == 1
+    data = sent[0].data
+    assert data["title"] == "Your door code"
+    assert data["message"] == (
+        "Hi Smith family, the code of Front door is 550187 from "
+        f"{dt_util.as_local(start - timedelta(minutes=30)).isoformat()} to "
+        f"{dt_util.as_local(end + timedelta(minutes=30)).isoformat()} "
+        f"(stay {dt_util.as_local(start).isoformat()} - {dt_util.as_local(end).isoformat()})."
+    )
+
+
+async def test_deliver_before_arrival_end_to_end(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The other mode: the message goes out a chosen time before arrival."""
+    front = lock_named(fake_cloud, "Front door")
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Jones", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {
+            "notify_action": "notify.guest",
+            "send_when": "before_arrival",
+            "stay_sensor": "sensor.flat_1_next_stay",
+            "hours_before": 24,
+            "message": "{{ guest }}: {{ code }}",
+        },
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    assert sent == []  # created, but not yet 24 h before arrival
+    moment = start - timedelta(hours=24)
+    frozen.move_to(moment)
+    async_fire_time_changed(hass, moment)
+    await hass.async_block_till_done()
+    (code,) = guest_codes(front, {51000001, 51000002, 51000003})
+    assert [call.data["message"] for call in sent] == [f"Jones: {code.code}"]
+
+
+async def test_guest_code_failed_end_to_end(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The gateway stays offline until the check-in day: the host hears of it."""
+    front = lock_named(fake_cloud, "Front door")
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 16, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Brown", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "host")
+    await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
+    created: list[Any] = []
+    hass.bus.async_listen(EVENT_GUEST_CODE_CREATED, created.append)
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    midnight = dt_util.start_of_local_day(dt_util.as_local(start))
+    moment = dt_util.now()
+    while moment < midnight:
+        moment = min(moment + timedelta(hours=1), midnight)
+        frozen.move_to(moment)
+        async_fire_time_changed(hass, moment)
+        await hass.async_block_till_done()
+    assert created == []
+    assert len(sent) == 1
+    message = sent[0].data["message"]
+    assert "Brown" in message
+    assert "Front door" in message
+    assert "offline" in message
+
+
+async def test_lock_alerts_run(hass: HomeAssistant) -> None:
+    """Low battery and an offline gateway each send one message."""
+    sent = async_mock_service(hass, "notify", "alerts")
+    hass.states.async_set("sensor.front_door_battery", "40", {"friendly_name": "Front door"})
+    hass.states.async_set(
+        "binary_sensor.hallway_gateway_online", "on", {"friendly_name": "Hallway gateway"}
+    )
+    await _automation(
+        hass,
+        "lock_alerts.yaml",
+        {
+            "notify_action": "notify.alerts",
+            "batteries": ["sensor.front_door_battery"],
+            "gateways": ["binary_sensor.hallway_gateway_online"],
+            "offline_for": {"minutes": 10},
+        },
+    )
+    hass.states.async_set("sensor.front_door_battery", "15", {"friendly_name": "Front door"})
+    await hass.async_block_till_done()
+    assert sent[-1].data["message"].startswith("Front door: battery at 15 %")
+    hass.states.async_set(
+        "binary_sensor.hallway_gateway_online", "off", {"friendly_name": "Hallway gateway"}
+    )
+    await hass.async_block_till_done()
+    assert len(sent) == 1
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    assert len(sent) == 2
+    assert sent[-1].data["message"].startswith("Hallway gateway is offline")

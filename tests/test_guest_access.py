@@ -1,0 +1,844 @@
+"""Guest access: the scheduler, end to end against the fake TTLock cloud (real HTTP)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import random
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.ttlock_access.const import (
+    CONF_PASSCODE_QUOTA_LIMITED,
+    DOMAIN,
+    EVENT_GUEST_CODE_CREATED,
+    EVENT_GUEST_CODE_FAILED,
+    EVENT_GUEST_CODE_REVOKED,
+)
+from custom_components.ttlock_access.guest_access import (
+    DATA_GUEST_ACCESS,
+    Binding,
+    CodeSource,
+    GuestPlan,
+    GuestScheduler,
+    PlanStatus,
+    choose_code,
+    retry_deadline,
+)
+from simulator import FakeTTLockCloud
+from simulator.state import FakeLock
+
+from .guest_common import (
+    CALENDAR,
+    StaysCalendar,
+    async_setup_stays,
+    binding_subentry,
+    guest_codes,
+    lock_named,
+    ms,
+)
+
+NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
+SENSOR = "sensor.flat_1_next_stay"
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Mid-June 2026 (before the fake cloud's demo data is made)."""
+    freezer.move_to(NOW)
+    return freezer
+
+
+@pytest.fixture
+async def stays(hass: HomeAssistant) -> StaysCalendar:
+    return await async_setup_stays(hass)
+
+
+@pytest.fixture
+def front(fake_cloud: FakeTTLockCloud) -> FakeLock:
+    return lock_named(fake_cloud, "Front door")
+
+
+@pytest.fixture
+def garage(fake_cloud: FakeTTLockCloud) -> FakeLock:
+    return lock_named(fake_cloud, "Garage")
+
+
+@pytest.fixture
+def demo_ids(fake_cloud: FakeTTLockCloud) -> set[int]:
+    return {
+        code.passcode_id for lock in fake_cloud.locks.values() for code in lock.passcodes.values()
+    }
+
+
+@pytest.fixture
+def events(hass: HomeAssistant) -> list[Event]:
+    captured: list[Event] = []
+    for event_type in (EVENT_GUEST_CODE_CREATED, EVENT_GUEST_CODE_FAILED, EVENT_GUEST_CODE_REVOKED):
+        hass.bus.async_listen(event_type, captured.append)
+    return captured
+
+
+async def setup_bound(
+    hass: HomeAssistant, entry: MockConfigEntry, locks: list[FakeLock], **binding: Any
+) -> GuestScheduler:
+    hass.config_entries.async_add_subentry(
+        entry, binding_subentry([lock.lock_id for lock in locks], **binding)
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return hass.data[DATA_GUEST_ACCESS][entry.entry_id]
+
+
+async def go(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
+    """Move the clock and let every timer due by then run."""
+    freezer.move_to(moment)
+    async_fire_time_changed(hass, moment)
+    await hass.async_block_till_done()
+
+
+def window_ms(start: datetime, end: datetime, margin: int = 30) -> tuple[int, int]:
+    return ms(start - timedelta(minutes=margin)), ms(end + timedelta(minutes=margin))
+
+
+# ---- one stay ---------------------------------------------------------------------------
+
+
+async def test_code_made_days_before_and_removed_after_checkout(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    start = datetime(2026, 6, 20, 13, 0, tzinfo=UTC)  # 06:00 in Los Angeles
+    end = datetime(2026, 6, 23, 17, 15, tzinfo=UTC)
+    stays.add("smith", start, end, "Smith", "Call +44 7700 900 482 on arrival")
+    scheduler = await setup_bound(hass, mock_config_entry, [front], code_source="phone")
+
+    # Planned, not created: 5 days and 3 hours ahead, 5 days before is the moment.
+    assert guest_codes(front, demo_ids) == []
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == start
+    assert state.attributes["guest"] == "Smith"
+    assert state.attributes["locks"][0]["status"] == "planned"
+    assert state.attributes["locks"][0]["code"] is None
+
+    created_at = dt_util.as_local(start) - timedelta(days=5)
+    await go(hass, frozen, created_at - timedelta(minutes=1))
+    assert guest_codes(front, demo_ids) == []
+    await go(hass, frozen, created_at)
+    (code,) = guest_codes(front, demo_ids)
+    assert code.code == "900482"  # the last digits of the phone number
+    assert (code.start_ms, code.end_ms) == window_ms(start, end)
+    assert code.name == "Smith"
+    assert [event.event_type for event in events] == [EVENT_GUEST_CODE_CREATED]
+    data = events[0].data
+    assert data["code"] == "900482"
+    assert data["guest"] == "Smith"
+    assert data["lock"] == "Front door"
+    assert data["lock_entity_id"] == "lock.front_door"
+    assert data["valid_from"] == dt_util.as_local(start - timedelta(minutes=30)).isoformat()
+    assert data["checkout"] == dt_util.as_local(end).isoformat()
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert "900482" not in state.state
+    assert state.attributes["locks"][0]["code"] == "900482"
+
+    # Later passes change nothing.
+    await go(hass, frozen, created_at + timedelta(hours=3))
+    assert [c.passcode_id for c in guest_codes(front, demo_ids)] == [code.passcode_id]
+
+    await go(hass, frozen, end + timedelta(minutes=29))
+    assert len(guest_codes(front, demo_ids)) == 1
+    await go(hass, frozen, end + timedelta(minutes=30))
+    assert guest_codes(front, demo_ids) == []
+    assert events[-1].event_type == EVENT_GUEST_CODE_REVOKED
+    assert events[-1].data["reason"] == "checked_out"
+    assert events[-1].data["deleted"] is True
+    plan = next(iter(scheduler.plans.values()))
+    assert plan.status is PlanStatus.REVOKED
+    assert mock_config_entry.runtime_data.passcodes.guest_record(plan.key) is None
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert state.state == "unknown"
+
+    # A week later the closed plan is gone from the store.
+    await go(hass, frozen, end + timedelta(days=8))
+    assert scheduler.plans == {}
+
+
+async def test_close_stay_at_once_offline_lock_expires(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    start = datetime(2026, 6, 16, 22, 10, tzinfo=UTC)
+    end = datetime(2026, 6, 18, 9, 40, tzinfo=UTC)
+    stays.add("jones", start, end, "Jones")
+    await setup_bound(
+        hass,
+        mock_config_entry,
+        [front, garage],
+        code_source="prefix",
+        code_prefix="42",
+        code_length=7,
+    )
+    (custom,) = guest_codes(front, demo_ids)
+    assert custom.code.startswith("42")
+    assert len(custom.code) == 7
+    (offline,) = guest_codes(garage, demo_ids)
+    assert not offline.is_custom
+    # Offline: whole hours, rounded outward.
+    assert offline.start_ms == ms(datetime(2026, 6, 16, 21, 0, tzinfo=UTC))
+    assert offline.end_ms == ms(datetime(2026, 6, 18, 11, 0, tzinfo=UTC))
+    garage_event = next(e for e in events if e.data["lock_id"] == garage.lock_id)
+    assert garage_event.data["offline"] is True
+    assert garage_event.data["lock_entity_id"] is None
+    assert (
+        garage_event.data["must_be_used_by"]
+        == dt_util.as_local(datetime(2026, 6, 17, 21, 0, tzinfo=UTC)).isoformat()
+    )
+
+    await go(hass, frozen, datetime(2026, 6, 18, 11, 0, tzinfo=UTC))
+    assert guest_codes(front, demo_ids) == []
+    # The offline code cannot be deleted without a gateway: left to expire, marked so.
+    assert [c.passcode_id for c in guest_codes(garage, demo_ids)] == [offline.passcode_id]
+    revoked = {e.data["lock_id"]: e.data for e in events if e.event_type.endswith("revoked")}
+    assert revoked[front.lock_id]["deleted"] is True
+    assert revoked[garage.lock_id]["deleted"] is False
+    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    statuses = {plan.lock_id: plan.status for plan in scheduler.plans.values()}
+    assert statuses == {front.lock_id: PlanStatus.REVOKED, garage.lock_id: PlanStatus.EXPIRED}
+
+
+async def test_moved_and_cancelled(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    end = datetime(2026, 6, 20, 10, 0, tzinfo=UTC)
+    stays.add("a", start, end, "Adams")
+    stays.add("b", start + timedelta(days=1), end + timedelta(days=1), "Brown")
+    await setup_bound(hass, mock_config_entry, [front, garage])
+    assert len(guest_codes(front, demo_ids)) == 2
+    (adams,) = [c for c in guest_codes(front, demo_ids) if c.name == "Adams"]
+    (adams_offline,) = [c for c in guest_codes(garage, demo_ids) if c.name == "Adams"]
+
+    stays.move("a", timedelta(hours=2), stretch=timedelta(days=1))
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    (moved,) = [c for c in guest_codes(front, demo_ids) if c.name == "Adams"]
+    assert moved.passcode_id == adams.passcode_id
+    assert moved.code == adams.code
+    assert (moved.start_ms, moved.end_ms) == window_ms(
+        start + timedelta(hours=2), end + timedelta(days=1, hours=2)
+    )
+    # The offline code cannot change: a new one; the old one is left to expire.
+    offline = [c for c in guest_codes(garage, demo_ids) if c.name == "Adams"]
+    assert len(offline) == 2
+    assert events[-1].data["moved"] is True
+    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    garage_plan = next(
+        p for p in scheduler.plans.values() if p.lock_id == garage.lock_id and p.event == "a"
+    )
+    assert garage_plan.superseded == [adams_offline.passcode_id]
+
+    stays.cancel("b")
+    await go(hass, frozen, NOW + timedelta(minutes=30))
+    assert [c.name for c in guest_codes(front, demo_ids)] == ["Adams"]
+    cancelled = [e.data for e in events if e.data.get("reason") == "cancelled"]
+    assert {data["lock_id"]: data["deleted"] for data in cancelled} == {
+        front.lock_id: True,
+        garage.lock_id: False,
+    }
+
+
+async def test_moved_far_ahead_is_not_cancelled(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    (code,) = guest_codes(front, demo_ids)
+    stays.move("a", timedelta(days=60))
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    (moved,) = guest_codes(front, demo_ids)
+    assert moved.passcode_id == code.passcode_id
+    assert moved.start_ms == ms(start + timedelta(days=60, minutes=-30))
+
+
+async def test_calendar_unavailable_cancels_nothing(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    stays.fail = True
+    await go(hass, frozen, NOW + timedelta(hours=2))
+    assert len(guest_codes(front, demo_ids)) == 1
+
+
+# ---- offline gateway ----------------------------------------------------------------------
+
+
+async def test_gateway_offline_for_hours_then_back(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    start = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)  # 02:00 local: due at once
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    assert guest_codes(front, demo_ids) == []
+    tries = fake_cloud.requests["/v3/keyboardPwd/add"]
+    for hour in range(1, 6):
+        await go(hass, frozen, NOW + timedelta(hours=hour))
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] == tries + 5  # once an hour
+    assert events == []
+    fake_cloud.set_gateway_online(gateway_id, True)
+    await go(hass, frozen, NOW + timedelta(hours=6))
+    assert len(guest_codes(front, demo_ids)) == 1
+    assert [e.event_type for e in events] == [EVENT_GUEST_CODE_CREATED]
+
+
+async def test_gateway_offline_until_checkin_day(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
+    start = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)  # 15:00 on the 17th in Los Angeles
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    midnight = dt_util.start_of_local_day(dt_util.as_local(start))
+    moment = NOW
+    while moment < midnight - timedelta(hours=1):
+        moment += timedelta(hours=1)
+        await go(hass, frozen, moment)
+    assert events == []
+    issues = ir.async_get(hass)
+    await go(hass, frozen, midnight)
+    assert [e.event_type for e in events] == [EVENT_GUEST_CODE_FAILED]
+    assert events[0].data["error"] == "cloud_lock_unreachable"
+    assert events[0].data["code"] is None
+    (issue,) = [i for i in issues.issues.values() if i.domain == DOMAIN]
+    assert issue.translation_key == "guest_code_failed"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["guest"] == "Adams"
+    # No more attempts once failed.
+    tries = fake_cloud.requests["/v3/keyboardPwd/add"]
+    await go(hass, frozen, midnight + timedelta(hours=3))
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] == tries
+    # The host makes the code with the action: the plan takes it over, the issue goes.
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, True)
+    await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, "event_uid": "a"},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    await go(hass, frozen, midnight + timedelta(hours=4))
+    assert len(guest_codes(front, demo_ids)) == 1
+    assert events[-1].event_type == EVENT_GUEST_CODE_CREATED
+    assert [i for i in issues.issues.values() if i.domain == DOMAIN] == []
+
+
+def test_retry_deadline_for_a_late_booking() -> None:
+    start = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
+    assert retry_deadline(start, start - timedelta(hours=2)) == start
+
+
+# ---- restarts and the action ---------------------------------------------------------------
+
+
+async def test_restart_in_the_middle_of_a_plan(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    near = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    far = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
+    stays.add("near", near, near + timedelta(days=2), "Near")
+    stays.add("far", far, far + timedelta(days=2), "Far")
+    await setup_bound(hass, mock_config_entry, [front])
+    assert [c.name for c in guest_codes(front, demo_ids)] == ["Near"]
+
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [c.name for c in guest_codes(front, demo_ids)] == ["Near"]
+    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    assert {p.event: p.status for p in scheduler.plans.values()} == {
+        "near": PlanStatus.CREATED,
+        "far": PlanStatus.PLANNED,
+    }
+    # Down while the far stay's moment passes: made at the next start, once.
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    frozen.move_to(dt_util.as_local(far) - timedelta(days=5) + timedelta(hours=2))
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert sorted(c.name for c in guest_codes(front, demo_ids)) == ["Far", "Near"]
+    created = [e.data["guest"] for e in events if e.event_type == EVENT_GUEST_CODE_CREATED]
+    assert created == ["Near", "Far"]
+
+
+async def test_action_first_then_scheduler_adopts(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, "event_uid": "a"},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    code = response["lock.front_door"]["code"]
+    hass.config_entries.async_add_subentry(mock_config_entry, binding_subentry([front.lock_id]))
+    await hass.async_block_till_done()  # the entry reloads with its binding
+    assert [c.code for c in guest_codes(front, demo_ids)] == [code]
+    assert events[-1].data["code"] == code
+    # And the action, asked again, returns the same code.
+    again = await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, "event_uid": "a"},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert again is not None
+    assert again["lock.front_door"]["code"] == code
+    assert len(guest_codes(front, demo_ids)) == 1
+
+
+async def test_binding_removed_revokes(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    assert len(guest_codes(front, demo_ids)) == 1
+    (subentry_id,) = mock_config_entry.subentries
+    hass.config_entries.async_remove_subentry(mock_config_entry, subentry_id)
+    await hass.async_block_till_done()
+    assert guest_codes(front, demo_ids) == []
+    assert hass.states.get(SENSOR) is None
+
+
+# ---- quota ----------------------------------------------------------------------------------
+
+
+async def test_month_with_more_stays_than_allowance(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    """4 codes left in June on the front door (the demo guest code used one).
+
+    Stays 1-4 get codes, stay 5 (check-in in June) fails at once with the quota reason,
+    stay 6 (check-in on 3 July) waits for the allowance of July and gets its code then.
+    """
+    frozen.move_to(datetime(2026, 6, 20, 10, 20, tzinfo=UTC))
+    for index in range(5):
+        start = datetime(2026, 6, 21 + 2 * index, 18, 0, tzinfo=UTC)
+        stays.add(f"s{index}", start, start + timedelta(days=1), f"Stay {index}")
+    july = datetime(2026, 7, 3, 18, 0, tzinfo=UTC)
+    stays.add("july", july, july + timedelta(days=1), "July")
+    await setup_bound(hass, mock_config_entry, [front], days_before=14)
+    assert sorted(c.name for c in guest_codes(front, demo_ids)) == [
+        f"Stay {index}" for index in range(4)
+    ]
+    failed = [e.data for e in events if e.event_type == EVENT_GUEST_CODE_FAILED]
+    assert [(data["guest"], data["error"]) for data in failed] == [("Stay 4", "quota_exhausted")]
+    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    waiting = next(p for p in scheduler.plans.values() if p.event == "july")
+    assert waiting.status is PlanStatus.PLANNED
+    assert waiting.error == "quota_exhausted"
+    assert waiting.next_attempt == dt_util.as_local(datetime(2026, 7, 1, 7, 0, tzinfo=UTC))
+    await go(hass, frozen, datetime(2026, 7, 1, 7, 0, tzinfo=UTC))
+    assert "July" in [c.name for c in guest_codes(front, demo_ids)]
+
+
+# ---- randomized calendars -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_randomized_calendars(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    demo_ids: set[int],
+    seed: int,
+) -> None:
+    """Random stays, moves and cancellations across a DST change (Europe/Berlin, 25 Oct).
+
+    After every pass: exactly one code per live stay and lock whose moment has come and
+    whose window has not ended, with the exact window; none for anything else.
+    """
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    rng = random.Random(seed)
+    begin = datetime(2026, 10, 12, 8, 0, tzinfo=UTC)
+    frozen.move_to(begin)
+    for account in fake_cloud.accounts.values():
+        account.limited = False
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={**mock_config_entry.options, CONF_PASSCODE_QUOTA_LIMITED: False},
+    )
+    locks = [lock_named(fake_cloud, "Front door"), lock_named(fake_cloud, "Back door")]
+    days_before, margin = 3, 45
+
+    def random_stay(index: int) -> None:
+        start = begin + timedelta(
+            days=rng.randrange(0, 28), hours=rng.randrange(0, 24), minutes=rng.choice((0, 15, 40))
+        )
+        end = start + timedelta(days=rng.randrange(1, 6), minutes=rng.choice((0, 30)))
+        stays.add(f"uid-{index}", start, end, f"Guest {index}")
+
+    for index in range(12):
+        random_stay(index)
+    counter = 12
+    await setup_bound(hass, mock_config_entry, locks, days_before=days_before, margin=margin)
+
+    def check(now: datetime) -> None:
+        expected: dict[tuple[int, str], tuple[int, int]] = {}
+        for event in stays.events.values():
+            start, end = event.start_datetime_local, event.end_datetime_local
+            window = (start - timedelta(minutes=margin), end + timedelta(minutes=margin))
+            if dt_util.as_local(start) - timedelta(days=days_before) <= now < window[1]:
+                for lock in locks:
+                    expected[lock.lock_id, event.summary] = (ms(window[0]), ms(window[1]))
+        actual: dict[tuple[int, str], tuple[int, int]] = {}
+        for lock in locks:
+            for code in guest_codes(lock, demo_ids):
+                key = (lock.lock_id, code.name)
+                assert key not in actual, f"two codes for {key} at {now}"
+                actual[key] = (code.start_ms, code.end_ms)
+        assert actual == expected, f"at {now}"
+
+    now = begin
+    check(now)
+    while now < begin + timedelta(days=36):
+        roll = rng.random()
+        live = sorted(stays.events)
+        if roll < 0.15 and live:
+            stays.move(
+                rng.choice(live),
+                timedelta(hours=rng.randrange(-30, 30)),
+                stretch=timedelta(hours=rng.randrange(0, 20)),
+            )
+        elif roll < 0.25 and live:
+            stays.cancel(rng.choice(live))
+        elif roll < 0.35:
+            random_stay(counter)
+            counter += 1
+        now += timedelta(hours=rng.choice((1, 2, 3)))
+        await go(hass, frozen, now)
+        check(now)
+    # The run exercised creations, moves and deletions.
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] >= 20
+    assert fake_cloud.requests["/v3/keyboardPwd/change"] >= 1
+    assert fake_cloud.requests["/v3/keyboardPwd/delete"] >= 20
+
+
+# ---- pure helpers ---------------------------------------------------------------------------
+
+
+def test_choose_code_sources() -> None:
+    rng = random.Random(0)
+    phone = Binding(
+        binding_id="x", title="x", calendars=("c",), locks=(1,), code_source=CodeSource.PHONE
+    )
+    assert choose_code(phone, "tel. 0049 (170) 555-2837", set(), rng) == "552837"
+    # Too simple or taken: random instead.
+    assert choose_code(phone, "phone +1 555 123456", set(), rng) != "123456"
+    assert choose_code(phone, "phone +1 555 552837", {"552837"}, rng) != "552837"
+    assert len(choose_code(phone, "no phone", set(), rng)) == 6
+    prefix = Binding(
+        binding_id="x",
+        title="x",
+        calendars=("c",),
+        locks=(1,),
+        code_source=CodeSource.PREFIX,
+        code_prefix="77",
+        code_length=5,
+    )
+    assert choose_code(prefix, "", set(), rng).startswith("77")
+
+
+def test_plan_round_trip() -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    plan = GuestPlan(
+        binding="b",
+        calendar=CALENDAR,
+        event="a",
+        lock_id=1,
+        guest="Adams",
+        start=start,
+        end=start + timedelta(days=1),
+        window_from=start,
+        window_to=start + timedelta(days=1),
+        superseded=[3],
+    )
+    assert GuestPlan.from_dict(plan.as_dict()) == plan
+
+
+async def test_gateway_offline_at_checkout(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    """The delete is retried hourly; a day later the code (period over) is marked expired."""
+    start = datetime(2026, 6, 16, 15, 0, tzinfo=UTC)
+    end = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, end, "Adams")
+    stays.add("b", start, end, "Brown")
+    await setup_bound(hass, mock_config_entry, [front])
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    await go(hass, frozen, end + timedelta(minutes=30))
+    assert len(guest_codes(front, demo_ids)) == 2
+    assert not [e for e in events if e.event_type == EVENT_GUEST_CODE_REVOKED]
+    await go(hass, frozen, end + timedelta(hours=25))
+    assert len(guest_codes(front, demo_ids)) == 2
+    revoked = [e.data for e in events if e.event_type == EVENT_GUEST_CODE_REVOKED]
+    assert [(data["deleted"], data["status"]) for data in revoked] == [(False, "expired")] * 2
+
+
+async def test_gateway_back_before_checkout_retry(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 16, 15, 0, tzinfo=UTC)
+    end = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, end, "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    # A move while the gateway is down waits for it.
+    stays.move("a", timedelta(hours=1))
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    (code,) = guest_codes(front, demo_ids)
+    assert code.start_ms == ms(start - timedelta(minutes=30))
+    fake_cloud.set_gateway_online(gateway_id, True)
+    await go(hass, frozen, NOW + timedelta(minutes=75))
+    (code,) = guest_codes(front, demo_ids)
+    assert code.start_ms == ms(start + timedelta(minutes=30))
+    fake_cloud.set_gateway_online(gateway_id, False)
+    await go(hass, frozen, end + timedelta(minutes=90))
+    assert len(guest_codes(front, demo_ids)) == 1
+    fake_cloud.set_gateway_online(gateway_id, True)
+    await go(hass, frozen, end + timedelta(minutes=150))
+    assert guest_codes(front, demo_ids) == []
+
+
+async def test_failed_stay_moved_gets_another_chance(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    start = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # late booking: until check-in
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    await go(hass, frozen, start)
+    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.FAILED
+    fake_cloud.set_gateway_online(gateway_id, True)
+    stays.move("a", timedelta(days=1))
+    await go(hass, frozen, start + timedelta(minutes=15))
+    assert plan.status is PlanStatus.CREATED
+    assert len(guest_codes(front, demo_ids)) == 1
+    assert ir.async_get(hass).issues == {} or all(
+        issue.domain != DOMAIN for issue in ir.async_get(hass).issues.values()
+    )
+    # Cancelled after that: the code goes.
+    stays.cancel("a")
+    await go(hass, frozen, start + timedelta(minutes=30))
+    assert guest_codes(front, demo_ids) == []
+
+
+async def test_code_deleted_elsewhere_is_made_again(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, "event_uid": "a"},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    (made,) = guest_codes(front, demo_ids)
+    del front.passcodes[made.passcode_id]  # removed in the TTLock app
+    hass.config_entries.async_add_subentry(mock_config_entry, binding_subentry([front.lock_id]))
+    await hass.async_block_till_done()
+    (again,) = guest_codes(front, demo_ids)
+    assert again.passcode_id != made.passcode_id
+
+
+async def test_entry_down_for_a_whole_stay(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    start = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=1), "Adams")
+    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    assert len(scheduler.plans) == 1
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    frozen.move_to(start + timedelta(days=2))
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id].plans == {}
+    assert guest_codes(front, demo_ids) == []
+
+
+async def test_remove_entry_drops_the_store(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    hass_storage: dict[str, Any],
+) -> None:
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    key = f"{DOMAIN}.guest_access.{mock_config_entry.entry_id}"
+    assert key in hass_storage
+    stored = hass_storage[key]["data"]["plans"]
+    assert [plan["status"] for plan in stored.values()] == ["created"]
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage
+
+
+def test_event_key_without_uid() -> None:
+    from homeassistant.components.calendar import CalendarEvent  # noqa: PLC0415
+
+    from custom_components.ttlock_access.guest_access import event_key  # noqa: PLC0415
+
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    event = CalendarEvent(start=start, end=start + timedelta(days=1), summary="X")
+    assert event_key(event).endswith("|X")
+    recurring = CalendarEvent(
+        start=start, end=start + timedelta(days=1), summary="X", uid="u", recurrence_id="r"
+    )
+    assert event_key(recurring) == "u|r"
