@@ -22,7 +22,6 @@ from custom_components.ttlock_access.const import (
     EVENT_GUEST_CODE_REVOKED,
 )
 from custom_components.ttlock_access.guest_access import (
-    DATA_GUEST_ACCESS,
     Binding,
     CodeSource,
     GuestPlan,
@@ -94,7 +93,7 @@ async def setup_bound(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    return hass.data[DATA_GUEST_ACCESS][entry.entry_id]
+    return entry.runtime_data.guests
 
 
 async def go(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
@@ -224,7 +223,7 @@ async def test_close_stay_at_once_offline_lock_expires(
     revoked = {e.data["lock_id"]: e.data for e in events if e.event_type.endswith("revoked")}
     assert revoked[front.lock_id]["deleted"] is True
     assert revoked[garage.lock_id]["deleted"] is False
-    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    scheduler = mock_config_entry.runtime_data.guests
     statuses = {plan.lock_id: plan.status for plan in scheduler.plans.values()}
     assert statuses == {front.lock_id: PlanStatus.REVOKED, garage.lock_id: PlanStatus.EXPIRED}
 
@@ -261,7 +260,7 @@ async def test_moved_and_cancelled(
     offline = [c for c in guest_codes(garage, demo_ids) if c.name == "Adams"]
     assert len(offline) == 2
     assert events[-1].data["moved"] is True
-    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    scheduler = mock_config_entry.runtime_data.guests
     garage_plan = next(
         p for p in scheduler.plans.values() if p.lock_id == garage.lock_id and p.event == "a"
     )
@@ -425,7 +424,7 @@ async def test_restart_in_the_middle_of_a_plan(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert [c.name for c in guest_codes(front, demo_ids)] == ["Near"]
-    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    scheduler = mock_config_entry.runtime_data.guests
     assert {p.event: p.status for p in scheduler.plans.values()} == {
         "near": PlanStatus.CREATED,
         "far": PlanStatus.PLANNED,
@@ -530,7 +529,7 @@ async def test_month_with_more_stays_than_allowance(
     ]
     failed = [e.data for e in events if e.event_type == EVENT_GUEST_CODE_FAILED]
     assert [(data["guest"], data["error"]) for data in failed] == [("Stay 4", "quota_exhausted")]
-    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    scheduler = mock_config_entry.runtime_data.guests
     waiting = next(p for p in scheduler.plans.values() if p.event == "july")
     assert waiting.status is PlanStatus.PLANNED
     assert waiting.error == "quota_exhausted"
@@ -743,7 +742,7 @@ async def test_failed_stay_moved_gets_another_chance(
     stays.add("a", start, start + timedelta(days=2), "Adams")
     await setup_bound(hass, mock_config_entry, [front])
     await go(hass, frozen, start)
-    scheduler = hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id]
+    scheduler = mock_config_entry.runtime_data.guests
     (plan,) = scheduler.plans.values()
     assert plan.status is PlanStatus.FAILED
     fake_cloud.set_gateway_online(gateway_id, True)
@@ -806,7 +805,7 @@ async def test_entry_down_for_a_whole_stay(
     frozen.move_to(start + timedelta(days=2))
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert hass.data[DATA_GUEST_ACCESS][mock_config_entry.entry_id].plans == {}
+    assert mock_config_entry.runtime_data.guests.plans == {}
     assert guest_codes(front, demo_ids) == []
 
 

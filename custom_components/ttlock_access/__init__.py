@@ -29,7 +29,7 @@ from .coordinator import (
     async_store_token,
 )
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
-from .guest_access import DATA_GUEST_ACCESS, GuestScheduler, async_remove_guest_store
+from .guest_access import GuestScheduler, async_remove_guest_store
 from .passcodes import PasscodeManager, async_remove_store
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
@@ -71,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         gateways=gateways,
         meters=meters,
         passcodes=PasscodeManager(hass, entry, client),
+        guests=GuestScheduler(hass, entry),
     )
 
     # Gateways first: the locks take their gateway links from them.
@@ -87,19 +88,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         )
 
     async_setup_webhook(hass, entry)
-    guests = hass.data.setdefault(DATA_GUEST_ACCESS, {})[entry.entry_id] = GuestScheduler(
-        hass, entry
-    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    await guests.async_start()
+    await entry.runtime_data.guests.async_start()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """Unload a TTLock account."""
-    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        hass.data.get(DATA_GUEST_ACCESS, {}).pop(entry.entry_id, None)
-    return unloaded
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:

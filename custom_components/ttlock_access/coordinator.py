@@ -69,6 +69,7 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from .guest_access import GuestScheduler
     from .passcodes import PasscodeManager
 
 # How often the lock-gateway links (and their signal) are read again.
@@ -92,6 +93,7 @@ class TTLockData:
     gateways: TTLockGatewaysCoordinator
     meters: TTLockMetersCoordinator
     passcodes: PasscodeManager
+    guests: GuestScheduler
 
 
 type TTLockConfigEntry = ConfigEntry[TTLockData]

@@ -53,7 +53,6 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
 from .api import Lock, Passcode, PasscodeType
 from .const import (
@@ -353,9 +352,6 @@ class GuestPlan:
         if self.error:
             data["error"] = self.error
         return data
-
-
-DATA_GUEST_ACCESS: HassKey[dict[str, GuestScheduler]] = HassKey(f"{DOMAIN}_guest_access")
 
 
 def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:

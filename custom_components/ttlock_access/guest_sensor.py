@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import TTLockConfigEntry
-from .guest_access import DATA_GUEST_ACCESS, GuestScheduler, bindings_of
+from .guest_access import GuestScheduler, bindings_of
 
 
 def async_setup_guest_sensors(
@@ -27,7 +27,7 @@ def async_setup_guest_sensors(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one sensor per binding (each under its config subentry)."""
-    scheduler = hass.data[DATA_GUEST_ACCESS][entry.entry_id]
+    scheduler = entry.runtime_data.guests
     for binding_id, binding in bindings_of(entry).items():
         async_add_entities(
             [TTLockGuestStaySensor(scheduler, binding_id, binding.title)],
