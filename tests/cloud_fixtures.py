@@ -34,5 +34,6 @@ async def cloud_url(
 ) -> str:
     """Serve ``fake_cloud`` on 127.0.0.1 (closed by aiohttp_server at teardown)."""
     app: web.Application = fake_cloud.make_app()
-    server = await aiohttp_server(app, host="127.0.0.1")
+    # No access log: under a frozen clock aiohttp cannot time requests and logs tracebacks.
+    server = await aiohttp_server(app, host="127.0.0.1", access_log=None)
     return f"http://127.0.0.1:{server.port}"

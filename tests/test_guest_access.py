@@ -13,6 +13,10 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ttlock_access.const import (
     CONF_PASSCODE_QUOTA_LIMITED,
@@ -841,3 +845,25 @@ def test_event_key_without_uid() -> None:
         start=start, end=start + timedelta(days=1), summary="X", uid="u", recurrence_id="r"
     )
     assert event_key(recurring) == "u|r"
+
+
+async def test_diagnostics_show_plans_without_codes_or_guests(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Support can see each plan's status and window; the code and the guest stay hidden."""
+    stays.add("smith", NOW + timedelta(days=2), NOW + timedelta(days=4), "Smith")
+    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    (plan,) = scheduler.plans.values()
+    assert plan.code
+    result = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
+    (shown,) = result["guest_plans"]
+    assert shown["status"] == "created"
+    assert shown["lock_id"] == front.lock_id
+    assert shown["code"] == shown["guest"] == shown["event"] == "**REDACTED**"
+    assert plan.code not in str(result)
+    assert "Smith" not in str(result)

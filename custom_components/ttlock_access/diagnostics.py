@@ -44,6 +44,9 @@ TO_REDACT = {
     "network_mac",
     "number",
     "bluetooth_name",
+    # guests: their names and booking ids are personal data
+    "guest",
+    "event",
 }
 
 
@@ -88,6 +91,7 @@ async def async_get_config_entry_diagnostics(
             "gateways": [asdict(gateway) for gateway in data.gateways.data.values()],
             "electric_meters": [asdict(meter) for meter in meters.electric.values()],
             "water_meters": [asdict(meter) for meter in meters.water.values()],
+            "guest_plans": [plan.as_dict() for plan in data.guests.plans.values()],
         },
         TO_REDACT,
     )
