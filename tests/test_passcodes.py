@@ -30,11 +30,11 @@ from custom_components.ttlock_access.api import (
     TTLockServerError,
     TTLockUnreachableError,
 )
+from custom_components.ttlock_access.passcode_manager import PasscodeManager
 from custom_components.ttlock_access.passcodes import (
     CYCLE_TYPES,
     Cycle,
     PasscodeKind,
-    PasscodeManager,
     PasscodeRequest,
     PasscodeResult,
     add_month,

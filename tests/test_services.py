@@ -42,7 +42,7 @@ from custom_components.ttlock_access.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
-from custom_components.ttlock_access.passcodes import async_remove_store
+from custom_components.ttlock_access.passcode_manager import async_remove_store
 from simulator import FakeAccount, FakeTTLockCloud
 from simulator.demo import CLIENT_ID, CLIENT_SECRET, DEMO_PASSWORD, DEMO_USERNAME
 

@@ -30,7 +30,7 @@ from .coordinator import (
 )
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
 from .guest_access import GuestScheduler, async_remove_guest_store
-from .passcodes import PasscodeManager, async_remove_store
+from .passcode_manager import PasscodeManager, async_remove_store
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
 

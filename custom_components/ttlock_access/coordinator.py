@@ -70,7 +70,7 @@ from .const import (
 
 if TYPE_CHECKING:
     from .guest_access import GuestScheduler
-    from .passcodes import PasscodeManager
+    from .passcode_manager import PasscodeManager
 
 # How often the lock-gateway links (and their signal) are read again.
 LINKS_REFRESH_INTERVAL = timedelta(minutes=30)

@@ -71,9 +71,9 @@ from .const import (
     EVENT_GUEST_CODE_REVOKED,
     SUBENTRY_GUEST_BINDING,
 )
+from .passcode_manager import GuestKey
 from .passcodes import (
     DEFAULT_GUEST_MARGIN_MINUTES,
-    GuestKey,
     PasscodeKind,
     PasscodePlan,
     PasscodeResult,
@@ -81,13 +81,14 @@ from .passcodes import (
     generate_code,
     guest_window,
     is_too_simple,
+    iso_local,
     mask_code,
     next_month_start,
 )
 
 if TYPE_CHECKING:
     from .coordinator import TTLockConfigEntry
-    from .passcodes import PasscodeManager
+    from .passcode_manager import PasscodeManager
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -180,10 +181,6 @@ def bindings_of(entry: TTLockConfigEntry) -> dict[str, Binding]:
         for subentry_id, subentry in entry.subentries.items()
         if subentry.subentry_type == SUBENTRY_GUEST_BINDING
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return dt_util.as_local(value).isoformat() if value is not None else None
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -291,22 +288,22 @@ class GuestPlan:
             "event": self.event,
             "lock_id": self.lock_id,
             "guest": self.guest,
-            "start": _iso(self.start),
-            "end": _iso(self.end),
-            "window_from": _iso(self.window_from),
-            "window_to": _iso(self.window_to),
+            "start": iso_local(self.start),
+            "end": iso_local(self.end),
+            "window_from": iso_local(self.window_from),
+            "window_to": iso_local(self.window_to),
             "status": self.status.value,
             "passcode_id": self.passcode_id,
             "code": self.code,
             "offline": self.offline,
-            "valid_from": _iso(self.valid_from),
-            "valid_to": _iso(self.valid_to),
-            "next_attempt": _iso(self.next_attempt),
-            "deadline": _iso(self.deadline),
+            "valid_from": iso_local(self.valid_from),
+            "valid_to": iso_local(self.valid_to),
+            "next_attempt": iso_local(self.next_attempt),
+            "deadline": iso_local(self.deadline),
             "attempts": self.attempts,
             "error": self.error,
             "superseded": list(self.superseded),
-            "closed_at": _iso(self.closed_at),
+            "closed_at": iso_local(self.closed_at),
         }
 
     @classmethod
@@ -344,11 +341,13 @@ class GuestPlan:
             "status": self.status.value,
             "code": self.code,
             "offline": self.offline,
-            "valid_from": _iso(self.valid_from or self.window_from),
-            "valid_to": _iso(self.valid_to or self.window_to),
+            "valid_from": iso_local(self.valid_from or self.window_from),
+            "valid_to": iso_local(self.valid_to or self.window_to),
         }
         if self.offline and self.valid_from is not None:
-            data["must_be_used_by"] = _iso(first_use_deadline(PasscodeKind.TIMED, self.valid_from))
+            data["must_be_used_by"] = iso_local(
+                first_use_deadline(PasscodeKind.TIMED, self.valid_from)
+            )
         if self.error:
             data["error"] = self.error
         return data
@@ -944,8 +943,8 @@ class GuestScheduler:
             "guest": plan.guest,
             "calendar": plan.calendar,
             "event_uid": plan.event,
-            "checkin": _iso(plan.start),
-            "checkout": _iso(plan.end),
+            "checkin": iso_local(plan.start),
+            "checkout": iso_local(plan.end),
             "lock_entity_id": self._lock_entity(plan.lock_id),
             "binding": plan.binding,
             **plan.public(lock.name if lock else str(plan.lock_id)),

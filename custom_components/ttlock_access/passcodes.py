@@ -2,9 +2,8 @@
 
 Everything the passcode actions and guest access need to decide *what* to ask the cloud
 for lives here; ``services.py`` only resolves targets and turns action data into
-:class:`PasscodeRequest`. The :class:`PasscodeManager` (one per config entry, in the
-entry's runtime data) talks to the cloud and keeps the monthly quota accounting and the
-guest-stay idempotency records in a :class:`~homeassistant.helpers.storage.Store`.
+:class:`PasscodeRequest`. ``passcode_manager.py`` talks to the cloud and keeps the
+monthly quota accounting and the guest-stay idempotency records.
 
 TTLock's rules (design.md section 2):
 - custom codes: 4-9 digits chosen by us, permanent or with a start and end to the minute,
@@ -19,7 +18,7 @@ TTLock's rules (design.md section 2):
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,17 +26,12 @@ from itertools import pairwise
 import logging
 import random
 import secrets
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_track_time_change
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import (
-    CreatedPasscode,
     Lock,
     Passcode,
     PasscodeType,
@@ -56,11 +50,7 @@ from .api import (
     TTLockServerError,
     TTLockUnreachableError,
 )
-from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
-
-if TYPE_CHECKING:
-    from .api import TTLockClient
-    from .coordinator import TTLockConfigEntry
+from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,11 +64,6 @@ ONE_TIME_FIRST_USE: Final = timedelta(hours=6)
 MONTHLY_PASSCODE_LIMIT: Final = 5
 MAX_GUEST_MARGIN_MINUTES: Final = 240
 DEFAULT_GUEST_MARGIN_MINUTES: Final = 30
-# How many times a create is retried with another code (duplicate) or hour (period reused).
-_CREATE_ATTEMPTS: Final = 4
-
-STORAGE_VERSION: Final = 1
-ISSUE_QUOTA_EXHAUSTED: Final = "passcode_quota_exhausted"
 
 
 class PasscodeKind(StrEnum):
@@ -201,14 +186,14 @@ def generate_code(
     rng: random.Random | None = None,
 ) -> str:
     """Draw a random custom code: not too simple, clashing with no code on the lock."""
-    rng = rng or _SYSTEM_RANDOM
+    rng = rng or SYSTEM_RANDOM
     while True:
         code = "".join(rng.choice("0123456789") for _ in range(length))
         if code[0] != "0" and not is_too_simple(code) and not _conflicts(code, existing):
             return code
 
 
-_SYSTEM_RANDOM: Final = secrets.SystemRandom()
+SYSTEM_RANDOM: Final = secrets.SystemRandom()
 
 
 def floor_hour(value: datetime) -> datetime:
@@ -473,8 +458,8 @@ class PasscodeResult:
             "passcode_id": self.passcode_id,
             "type": self.kind.value,
             "name": self.name,
-            "valid_from": _iso(self.valid_from),
-            "valid_to": _iso(self.valid_to),
+            "valid_from": iso_local(self.valid_from),
+            "valid_to": iso_local(self.valid_to),
             "offline": self.offline,
         }
         if self.kind is PasscodeKind.RECURRING:
@@ -485,15 +470,16 @@ class PasscodeResult:
             }
         if deadline := self.must_be_used_by:
             hours = int((deadline - (self.valid_from or deadline)).total_seconds() // 3600)
-            data["must_be_used_by"] = _iso(deadline)
+            data["must_be_used_by"] = iso_local(deadline)
             data["warning"] = (
                 f"Offline code: enter it at the lock once within {hours} h of its start "
-                f"(before {_iso(deadline)}) or the lock will not accept it."
+                f"(before {iso_local(deadline)}) or the lock will not accept it."
             )
         return data | self.extra
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_local(value: datetime | None) -> str | None:
+    """ISO 8601 in Home Assistant's time zone, as actions and events report times."""
     return dt_util.as_local(value).isoformat() if value is not None else None
 
 
@@ -529,412 +515,3 @@ def cloud_error(err: TTLockError, lock_name: str = "") -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
-
-
-# --------------------------------------------------------------------------------------
-# The manager: cloud calls, quota accounting, guest idempotency
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GuestKey:
-    """Identifies one stay on one lock."""
-
-    calendar: str
-    event: str
-    lock_id: int
-
-    def __str__(self) -> str:
-        return f"{self.calendar}|{self.event}|{self.lock_id}"
-
-
-def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.passcodes.{entry_id}", private=True)
-
-
-async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget an entry's quota books and guest records (from async_remove_entry)."""
-    await _store(hass, entry_id).async_remove()
-
-
-class PasscodeManager:
-    """Creates, changes and deletes passcodes of one account, keeping the quota books.
-
-    Quota books: per lock, the ids of the codes that count against this month's
-    allowance, whether HA created them or the cloud's list shows them created this month
-    (``sendDate``), so codes made in the TTLock app count too.
-    """
-
-    def __init__(self, hass: HomeAssistant, entry: TTLockConfigEntry, client: TTLockClient) -> None:
-        """Set up for one config entry (``async_load`` before use)."""
-        self.hass = hass
-        self.entry = entry
-        self.client = client
-        self.rng: random.Random = _SYSTEM_RANDOM
-        self._store = _store(hass, entry.entry_id)
-        # lock_id -> {"month": "YYYY-MM", "created": {passcode_id: "ha"|"cloud"},
-        #             "exhausted": bool (the cloud itself refused for quota)}
-        self._quota: dict[str, dict[str, Any]] = {}
-        # str(GuestKey) -> {"lock_id", "passcode_id", "kind", "valid_from", "valid_to"}
-        self._guests: dict[str, dict[str, Any]] = {}
-        self._listeners: list[CALLBACK_TYPE] = []
-
-    # ---- lifecycle ------------------------------------------------------------------
-
-    async def async_load(self) -> None:
-        """Read the books and follow month changes (call from async_setup_entry)."""
-        if data := await self._store.async_load():
-            self._quota = data.get("quota", {})
-            self._guests = data.get("guests", {})
-        self.entry.async_on_unload(
-            async_track_time_change(self.hass, self._async_new_day, hour=0, minute=0, second=5)
-        )
-        self._update_issues()
-
-    @callback
-    def _async_new_day(self, _now: datetime) -> None:
-        """At local midnight: a new month frees the allowance."""
-        self._update_issues()
-        self._notify()
-
-    async def _async_save(self) -> None:
-        await self._store.async_save({"quota": self._quota, "guests": self._guests})
-
-    # ---- quota ----------------------------------------------------------------------
-
-    @property
-    def limited(self) -> bool:
-        """Whether the account has TTLock's monthly passcode allowance (option)."""
-        return bool(self.entry.options.get(CONF_PASSCODE_QUOTA_LIMITED, True))
-
-    def _lock(self, lock_id: int) -> Lock | None:
-        locks = getattr(getattr(self.entry, "runtime_data", None), "locks", None)
-        data = locks.data.get(lock_id) if locks is not None and locks.data else None
-        return data.lock if data is not None else None
-
-    @staticmethod
-    def first_month_exempt(lock: Lock, now: datetime) -> bool:
-        """Whether the lock is in its first month on the account (unlimited codes).
-
-        The cloud does not tell when a lock joined the account. The lock list's ``date``
-        (initialisation time, Lock.init_date) is the best available estimate: a lock
-        initialised by a previous owner and transferred later looks older than it is, so
-        the integration errs on the side of counting.
-        """
-        return lock.init_date is not None and now < add_month(dt_util.as_local(lock.init_date))
-
-    def _books(self, lock_id: int, now: datetime) -> dict[str, Any]:
-        month = month_key(now)
-        books = self._quota.get(str(lock_id))
-        if books is None or books.get("month") != month:
-            books = self._quota[str(lock_id)] = {"month": month, "created": {}, "exhausted": False}
-        return books
-
-    def used(self, lock_id: int, now: datetime | None = None) -> int:
-        """Codes counted against this month's allowance of a lock."""
-        books = self._books(lock_id, now or dt_util.now())
-        if books["exhausted"]:
-            return max(MONTHLY_PASSCODE_LIMIT, len(books["created"]))
-        return len(books["created"])
-
-    def remaining(self, lock_id: int) -> int | None:
-        """Codes the lock may still get this month; None when unlimited."""
-        now = dt_util.now()
-        if not self.limited:
-            return None
-        lock = self._lock(lock_id)
-        if lock is not None and self.first_month_exempt(lock, now):
-            return None
-        return max(0, MONTHLY_PASSCODE_LIMIT - self.used(lock_id, now))
-
-    @callback
-    def async_add_listener(self, update_callback: CALLBACK_TYPE) -> Callable[[], None]:
-        """Call ``update_callback`` whenever a remaining count may have changed."""
-        self._listeners.append(update_callback)
-
-        def remove() -> None:
-            self._listeners.remove(update_callback)
-
-        return remove
-
-    def _notify(self) -> None:
-        for update_callback in list(self._listeners):
-            update_callback()
-
-    async def async_reconcile(self, lock_id: int, passcodes: Iterable[Passcode]) -> None:
-        """Count codes the cloud's list shows created this month (made anywhere)."""
-        now = dt_util.now()
-        books = self._books(lock_id, now)
-        month = books["month"]
-        before = len(books["created"])
-        for passcode in passcodes:
-            if (
-                passcode.created is not None
-                and month_key(passcode.created) == month
-                and counts_against_quota(kind_of(passcode))
-            ):
-                books["created"].setdefault(str(passcode.passcode_id), "cloud")
-        if len(books["created"]) != before:
-            await self._async_save()
-            self._update_issues()
-            self._notify()
-
-    async def _async_record(self, lock_id: int, passcode_id: int) -> None:
-        self._books(lock_id, dt_util.now())["created"][str(passcode_id)] = "ha"
-        await self._async_save()
-        self._update_issues()
-        self._notify()
-
-    async def _async_record_exhausted(self, lock_id: int) -> None:
-        self._books(lock_id, dt_util.now())["exhausted"] = True
-        await self._async_save()
-        self._update_issues()
-        self._notify()
-
-    def quota_needs_check(self, lock: Lock, plan: PasscodePlan) -> bool:
-        """Whether creating ``plan`` on ``lock`` must fit in the monthly allowance."""
-        return (
-            self.limited
-            and plan.counts_against_quota
-            and not self.first_month_exempt(lock, dt_util.now())
-        )
-
-    def check_quota(self, lock: Lock) -> None:
-        """Refuse before the cloud does when the lock's allowance is used up."""
-        now = dt_util.now()
-        if self.used(lock.lock_id, now) < MONTHLY_PASSCODE_LIMIT:
-            return
-        self._update_issues()
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="quota_exhausted",
-            translation_placeholders={
-                "lock_name": lock.name,
-                "limit": str(MONTHLY_PASSCODE_LIMIT),
-                "reset": next_month_start(now).date().isoformat(),
-            },
-        )
-
-    def _update_issues(self) -> None:
-        """One repair issue per lock whose allowance is used up; gone once it is not."""
-        now = dt_util.now()
-        lock_ids = {int(lock_id) for lock_id in self._quota}
-        locks = getattr(getattr(self.entry, "runtime_data", None), "locks", None)
-        if locks is not None and locks.data:
-            lock_ids.update(locks.data)
-        for lock_id in lock_ids:
-            issue_id = f"{ISSUE_QUOTA_EXHAUSTED}_{self.entry.entry_id}_{lock_id}"
-            remaining = self.remaining(lock_id)
-            if remaining == 0:
-                lock = self._lock(lock_id)
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.WARNING,
-                    translation_key=ISSUE_QUOTA_EXHAUSTED,
-                    translation_placeholders={
-                        "lock_name": lock.name if lock else str(lock_id),
-                        "limit": str(MONTHLY_PASSCODE_LIMIT),
-                        "reset": next_month_start(now).date().isoformat(),
-                    },
-                )
-            else:
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-
-    # ---- cloud operations -----------------------------------------------------------
-
-    async def async_list(self, lock: Lock) -> list[Passcode]:
-        """Read the lock's codes from the cloud (and reconcile the quota books)."""
-        try:
-            passcodes = await self.client.list_passcodes(lock.lock_id)
-        except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
-        await self.async_reconcile(lock.lock_id, passcodes)
-        return passcodes
-
-    async def async_prepare(
-        self, lock: Lock, plan: PasscodePlan, existing: list[Passcode] | None = None
-    ) -> list[Passcode] | None:
-        """Cloud checks before creating: quota (with reconciliation), duplicate codes.
-
-        Returns the lock's current codes when they were needed (``existing`` when the
-        caller just read them), else None.
-        """
-        if existing is None and (
-            plan.kind is PasscodeKind.CUSTOM or self.quota_needs_check(lock, plan)
-        ):
-            existing = await self.async_list(lock)
-        if self.quota_needs_check(lock, plan):
-            self.check_quota(lock)
-        if (
-            plan.code is not None
-            and existing is not None
-            and any(passcode.code == plan.code for passcode in existing)
-        ):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="code_in_use",
-                translation_placeholders={"lock_name": lock.name},
-            )
-        return existing
-
-    async def async_create(
-        self, lock: Lock, plan: PasscodePlan, existing: list[Passcode] | None = None
-    ) -> PasscodeResult:
-        """Create the planned code on the lock (after ``async_prepare``)."""
-        try:
-            if plan.offline:
-                result = await self._create_offline(lock, plan)
-            else:
-                result = await self._create_custom(lock, plan, existing or [])
-        except TTLockPasscodeQuotaError as err:
-            await self._async_record_exhausted(lock.lock_id)
-            raise cloud_error(err, lock.name) from err
-        except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
-        if plan.counts_against_quota:
-            await self._async_record(lock.lock_id, result.passcode_id)
-        _LOGGER.debug(
-            "Created %s passcode %s (%s) on lock %s",
-            plan.kind,
-            result.passcode_id,
-            mask_code(result.code),
-            lock.lock_id,
-        )
-        return result
-
-    async def _create_offline(self, lock: Lock, plan: PasscodePlan) -> PasscodeResult:
-        assert plan.start is not None
-        start, end = plan.start, plan.end
-        for attempt in range(_CREATE_ATTEMPTS):
-            try:
-                created = await self.client.get_offline_passcode(
-                    lock.lock_id, plan.passcode_type, name=plan.name, start=start, end=end
-                )
-                break
-            except TTLockPeriodReusedError:
-                # A code for this exact period was issued and deleted before: the cloud
-                # wants another whole hour. Only a timed code can move (one hour earlier).
-                if plan.kind is not PasscodeKind.TIMED or attempt == _CREATE_ATTEMPTS - 1:
-                    raise
-                start -= timedelta(hours=1)
-        return self._result(lock, plan, created, start, end)
-
-    async def _create_custom(
-        self, lock: Lock, plan: PasscodePlan, existing: list[Passcode]
-    ) -> PasscodeResult:
-        taken = {passcode.code for passcode in existing}
-        for attempt in range(_CREATE_ATTEMPTS):
-            code = plan.code or generate_code(taken, rng=self.rng)
-            try:
-                created = await self.client.add_custom_passcode(
-                    lock.lock_id, code, name=plan.name, start=plan.start, end=plan.end
-                )
-                break
-            except TTLockDuplicatePasscodeError:
-                # Only a generated code can be drawn again.
-                if plan.code is not None or attempt == _CREATE_ATTEMPTS - 1:
-                    raise
-                taken.add(code)
-        created = CreatedPasscode(passcode_id=created.passcode_id, code=created.code or code)
-        return self._result(lock, plan, created, plan.start, plan.end)
-
-    @staticmethod
-    def _result(
-        lock: Lock,
-        plan: PasscodePlan,
-        created: CreatedPasscode,
-        start: datetime | None,
-        end: datetime | None,
-    ) -> PasscodeResult:
-        recurring = plan.kind is PasscodeKind.RECURRING
-        return PasscodeResult(
-            lock_id=lock.lock_id,
-            passcode_id=created.passcode_id,
-            code=created.code,
-            kind=plan.kind,
-            name=plan.name,
-            offline=plan.offline,
-            valid_from=start,
-            valid_to=None if recurring else end,
-            cycle=plan.cycle,
-            start_hour=plan.start_hour,
-            end_hour=plan.end_hour,
-        )
-
-    async def async_delete(self, lock: Lock, passcode_id: int) -> None:
-        """Delete a code through the gateway; forget guest records that pointed to it."""
-        try:
-            await self.client.delete_passcode(lock.lock_id, passcode_id)
-        except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
-        await self._async_forget_guest(lock.lock_id, passcode_id)
-
-    async def async_rollback(self, lock: Lock, passcode_id: int) -> bool:
-        """Best-effort delete of a code created by a call that failed later."""
-        try:
-            await self.client.delete_passcode(lock.lock_id, passcode_id)
-        except TTLockError:
-            _LOGGER.warning(
-                "Could not delete passcode %s on lock %s after a failed action: delete it "
-                "in the TTLock app",
-                passcode_id,
-                lock.name,
-            )
-            return False
-        await self._async_forget_guest(lock.lock_id, passcode_id)
-        return True
-
-    async def async_change(
-        self,
-        lock: Lock,
-        passcode_id: int,
-        *,
-        name: str | None = None,
-        new_code: str | None = None,
-        start: datetime | None = None,
-        end: datetime | None = None,
-    ) -> None:
-        """Change a code's name, value and/or period through the gateway."""
-        try:
-            await self.client.change_passcode(
-                lock.lock_id, passcode_id, name=name, new_code=new_code, start=start, end=end
-            )
-        except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
-
-    # ---- guest stays ----------------------------------------------------------------
-
-    def guest_record(self, key: GuestKey) -> dict[str, Any] | None:
-        """Return the code already made for a stay on a lock, if any."""
-        return self._guests.get(str(key))
-
-    async def async_remember_guest(self, key: GuestKey, result: PasscodeResult) -> None:
-        """Remember the code made for a stay (idempotency across calls and restarts)."""
-        self._guests[str(key)] = {
-            "lock_id": result.lock_id,
-            "passcode_id": result.passcode_id,
-            "kind": result.kind.value,
-            "offline": result.offline,
-            "valid_from": _iso(result.valid_from),
-            "valid_to": _iso(result.valid_to),
-        }
-        await self._async_save()
-
-    async def async_forget_guest(self, key: GuestKey) -> None:
-        """Drop a stay's record."""
-        if self._guests.pop(str(key), None) is not None:
-            await self._async_save()
-
-    async def _async_forget_guest(self, lock_id: int, passcode_id: int) -> None:
-        stale = [
-            key
-            for key, record in self._guests.items()
-            if record["lock_id"] == lock_id and record["passcode_id"] == passcode_id
-        ]
-        for key in stale:
-            del self._guests[key]
-        if stale:
-            await self._async_save()

@@ -35,7 +35,7 @@ from .entity import (
     async_add_entities_dynamically,
 )
 from .guest_sensor import async_setup_guest_sensors
-from .passcodes import PasscodeManager
+from .passcode_manager import PasscodeManager
 
 # Read-only, fed by the coordinators.
 PARALLEL_UPDATES = 0

@@ -34,14 +34,13 @@ import probatio
 
 from .api import Lock, Passcode, PasscodeStatus, PasscodeType
 from .const import DOMAIN
+from .passcode_manager import GuestKey, PasscodeManager
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
     DEFAULT_GUEST_MARGIN_MINUTES,
     MAX_GUEST_MARGIN_MINUTES,
     Cycle,
-    GuestKey,
     PasscodeKind,
-    PasscodeManager,
     PasscodePlan,
     PasscodeRequest,
     PasscodeResult,
@@ -50,6 +49,7 @@ from .passcodes import (
     floor_hour,
     floor_minute,
     guest_window,
+    iso_local,
     kind_of,
     mask_code,
     plan_passcode,
@@ -432,7 +432,7 @@ async def _reuse_guest_code(
         valid_from=start,
         valid_to=end,
     )
-    if (record["valid_from"], record["valid_to"]) == (_iso(start), _iso(end)):
+    if (record["valid_from"], record["valid_to"]) == (iso_local(start), iso_local(end)):
         return result
     if result.offline:
         # An offline code cannot be moved: the stay gets a new one (the old one expires).
@@ -529,18 +529,14 @@ def _listed(passcode: Passcode, *, reveal: bool) -> dict[str, Any]:
         "name": passcode.name,
         "code": passcode.code if reveal else mask_code(passcode.code),
         "type": kind.value,
-        "valid_from": _iso(passcode.start),
-        "valid_to": _iso(passcode.end),
-        "created": _iso(passcode.created),
+        "valid_from": iso_local(passcode.start),
+        "valid_to": iso_local(passcode.end),
+        "created": iso_local(passcode.created),
         "status": status_name,
     }
     if kind is PasscodeKind.RECURRING:
         item["cycle"] = Cycle[passcode.type.name].value
     return item
-
-
-def _iso(value: datetime | None) -> str | None:
-    return dt_util.as_local(value).isoformat() if value is not None else None
 
 
 async def _async_list_passcodes(call: ServiceCall) -> ServiceResponse:
