@@ -85,3 +85,15 @@ in_env() {
     done
     chroot_run /usr/bin/env -i "${vars[@]}" /bin/sh -c 'cd "$0" && exec "$@"' "$REPO" "$@"
 }
+
+# What scripts/develop (and the bench and the browser test) add to the test environment:
+# the frontend and what Home Assistant loads at start. Installed once per change of the file.
+install_dev_requirements() {
+    local stamp="$CACHE/requirements_dev.sha256" wanted
+    wanted="$(sha256sum "$REPO/requirements_dev.txt" | cut -d' ' -f1)"
+    if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+        log "Installing requirements_dev.txt (the Home Assistant frontend)"
+        in_env python -m pip install --quiet -r requirements_dev.txt
+        echo "$wanted" >"$stamp"
+    fi
+}

@@ -82,14 +82,30 @@ def _post(
 
 
 def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
-    """POST fail_next, gateway_online, lock_state, battery, reset_stats; GET stats."""
+    """POST fail_next, gateway_online, lock_state, battery, reset_stats; GET stats, locks."""
 
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(
             {"total": sum(cloud.requests.values()), "requests": dict(cloud.requests)}
         )
 
+    async def locks(request: web.Request) -> web.Response:
+        """Read-only: each lock's id, name, state (0 locked, 1 unlocked, 2 unknown), battery."""
+        return web.json_response(
+            [
+                {
+                    "lock_id": lock.lock_id,
+                    "name": lock.alias,
+                    "state": lock.state,
+                    "battery": lock.battery,
+                    "gateway_ids": [link.gateway.gateway_id for link in lock.links],
+                }
+                for lock in cloud.locks.values()
+            ]
+        )
+
     app.router.add_get("/_sim/stats", stats)
+    app.router.add_get("/_sim/locks", locks)
     for name, action in {
         "fail_next": _fail_next,
         "gateway_online": _gateway_online,

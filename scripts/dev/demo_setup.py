@@ -3,7 +3,10 @@
 Creates the demo owner (onboarding), then adds TTLock Access through the real config flow,
 pointed at the simulator. Idempotent: an instance already set up is left as it is.
 
-python scripts/dev/demo_setup.py HA_URL SIMULATOR_URL USER PASSWORD
+python scripts/dev/demo_setup.py HA_URL SIMULATOR_URL USER PASSWORD [--onboard-only]
+
+--onboard-only: create the owner but leave adding the integration to someone else (the
+browser test does it through the UI).
 """
 
 from __future__ import annotations
@@ -101,11 +104,15 @@ async def add_integration(
         raise SystemExit(f"the config flow did not create an entry: {result}")
 
 
-async def main(ha_url: str, simulator_url: str, user: str, password: str) -> None:
+async def main(
+    ha_url: str, simulator_url: str, user: str, password: str, *, onboard_only: bool = False
+) -> None:
     """Onboard and add the integration."""
     async with aiohttp.ClientSession() as session:
         await wait_until_up(session, ha_url)
         token = await login(session, ha_url, user, password)
+        if onboard_only:
+            return
         await add_integration(
             session,
             ha_url,
@@ -122,4 +129,4 @@ async def main(ha_url: str, simulator_url: str, user: str, password: str) -> Non
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5]))
+    asyncio.run(main(*sys.argv[1:5], onboard_only="--onboard-only" in sys.argv[5:]))

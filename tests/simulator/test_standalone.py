@@ -72,6 +72,16 @@ def test_standalone_serves_login_and_lock_list() -> None:
         assert locks["total"] == 123
         with urllib.request.urlopen(url + "/_sim/stats", timeout=5) as response:
             assert json.load(response)["requests"]["/v3/lock/list"] == 1
+        with urllib.request.urlopen(url + "/_sim/locks", timeout=5) as response:
+            listed = json.load(response)
+        assert len(listed) == 123
+        assert listed[0] == {
+            "lock_id": 3100001,
+            "name": "Front door",
+            "state": 0,
+            "battery": 85,
+            "gateway_ids": [210001],
+        }
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,0 +1,216 @@
+"""The browser test's driver: headless Chromium through Playwright, as a person would click.
+
+Runs on the host's python3 (Playwright in .cache/browser-venv); scripts/browser-test starts
+the simulator and Home Assistant and onboards the owner first. Steps: log in on the login
+page, add TTLock Access from Settings > Devices & services (custom API URL in the Advanced
+section), find the front door's lock and battery entities, unlock and lock it from its
+more-info dialog, and check the simulator's lock state after each. A screenshot per step
+goes to the artifacts folder; any failure exits non-zero with the step and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+import json
+from pathlib import Path
+import re
+import sys
+import tempfile
+import time
+import urllib.request
+
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 30_000  # any one wait; the whole test is bounded by scripts/browser-test
+LOCKED, UNLOCKED = 0, 1
+
+
+class Steps:
+    """Run named steps, each ending with a numbered screenshot."""
+
+    def __init__(self, page: Page, artifacts: Path) -> None:
+        self.page = page
+        self.artifacts = artifacts
+        self.count = 0
+
+    def run(self, name: str, action: Callable[[], None]) -> None:
+        """Run one step; on failure save a screenshot and stop with the reason."""
+        self.count += 1
+        shot = self.artifacts / f"{self.count:02d}-{name}.png"
+        began = time.monotonic()
+        try:
+            action()
+        except Exception as err:
+            failed = shot.with_name(f"{self.count:02d}-{name}-FAILED.png")
+            self.page.screenshot(path=str(failed))
+            print(f"FAILED at step {name!r}: {err}\n  screenshot: {failed}", file=sys.stderr)
+            raise SystemExit(1) from err
+        self.page.screenshot(path=str(shot))
+        print(f"  ok  {name} ({time.monotonic() - began:.1f} s)  {shot.name}", flush=True)
+
+
+def sim_lock_state(sim: str, name: str) -> int:
+    """Return the simulator's state of the lock called ``name`` (GET /_sim/locks)."""
+    with urllib.request.urlopen(f"{sim}/_sim/locks", timeout=10) as response:
+        locks = json.load(response)
+    return int(next(lock["state"] for lock in locks if lock["name"] == name))
+
+
+def wait_sim_state(sim: str, name: str, wanted: int, within: float = 30) -> None:
+    """Wait until the simulator's lock reaches ``wanted``."""
+    deadline = time.monotonic() + within
+    while (state := sim_lock_state(sim, name)) != wanted:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"simulator: {name} is in state {state}, expected {wanted}")
+        time.sleep(0.25)
+
+
+def main() -> None:
+    """Drive the UI through the steps."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ha", required=True)
+    parser.add_argument("--sim", required=True)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--artifacts", type=Path, required=True)
+    args = parser.parse_args()
+    args.artifacts.mkdir(parents=True, exist_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="ttlock-chromium-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=args.chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda err: console.append(f"page error: {err.message} {err.stack}"))
+        page.on(
+            "requestfailed", lambda req: console.append(f"request failed: {req.url} {req.failure}")
+        )
+        steps = Steps(page, args.artifacts)
+        try:
+            run_steps(steps, page, args)
+        except SystemExit:
+            print("Browser console (last 20):", *console[-20:], sep="\n  ", file=sys.stderr)
+            raise
+        finally:
+            context.close()
+    print("browser test: all steps passed")
+
+
+def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
+    """Log in, add the integration, operate the front door."""
+    ha, sim = args.ha, args.sim
+    # Home Assistant asks once to confirm a non-default http section (port, address), and
+    # would revert it after 5 minutes: confirm whenever the dialog shows up.
+    pending = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
+    page.add_locator_handler(pending, lambda button: button.click())
+
+    def log_in() -> None:
+        page.goto(ha)
+        page.locator("input[name='username']").fill(args.user)
+        page.locator("input[name='password']").fill(args.password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/auth/authorize" not in url)
+        expect(page.get_by_text("Settings").first).to_be_visible()
+
+    def open_add_integration() -> None:
+        page.goto(f"{ha}/config/integrations/dashboard")
+        page.get_by_role("button", name="Add integration").click()
+        page.get_by_placeholder("Search").first.fill("TTLock")
+        page.get_by_text("TTLock Access", exact=True).first.click()
+        expect(page.get_by_text("Connect a TTLock account")).to_be_visible()
+
+    def fill_config_flow() -> None:
+        # The form's inputs carry the schema's keys as names (inside the dialog's shadow DOM).
+        page.locator("input[name='client_id']").fill("sim-client-id")
+        page.locator("input[name='client_secret']").fill("sim-client-secret")
+        page.locator("input[name='username']").fill("demo@example.com")
+        page.locator("input[name='password']").fill("demo-password")
+        page.locator("ha-expansion-panel").filter(has_text="Advanced").click()
+        page.locator("input[name='base_url']").fill(sim)
+
+    def submit_config_flow() -> None:
+        page.get_by_role("button", name="Submit").click()
+        # Created: the devices to name and assign, under the callback URL to paste.
+        expect(page.get_by_text("The account is connected")).to_be_visible()
+        names = page.get_by_role("textbox", name="Device name")
+        expect(names.first).to_be_visible()
+        values = names.evaluate_all("inputs => inputs.map(input => input.value)")
+        if "Front door" not in values:
+            raise AssertionError(f"no Front door among the new devices: {values}")
+        page.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
+        expect(page.get_by_text("The account is connected")).to_be_hidden()
+
+    def search_entities(text: str) -> None:
+        page.goto(f"{ha}/config/entities")
+        page.locator("input[placeholder^='Search']").filter(visible=True).first.fill(text)
+
+    def entity_row(entity: str, device: str) -> Locator:
+        # A row's accessible name: state icon, entity name, device, area, integration...
+        return page.get_by_role("row", name=re.compile(rf"^{entity} {device} "))
+
+    def dialog() -> Locator:
+        # The more-info dialog's content is slotted into its role=dialog element, so text is
+        # looked up from the dialog component (get_by_text pierces its shadow DOM).
+        return page.locator("ha-more-info-dialog")
+
+    def see_battery() -> None:
+        search_entities("sensor.front_door_battery")
+        entity_row("Battery", "Front door").click()
+        expect(dialog().get_by_text("Battery", exact=True).first).to_be_visible()
+        expect(
+            dialog().get_by_text("85%", exact=True).first
+        ).to_be_visible()  # the simulator's battery level
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_be_hidden()
+
+    def open_lock() -> None:
+        search_entities("lock.front_door")
+        entity_row("Front door", "Front door").click()
+        expect(dialog().get_by_text("Locked", exact=True).first).to_be_visible()
+
+    def unlock() -> None:
+        # The lock's more-info control: one big toggle (locked at the top).
+        dialog().locator("ha-state-control-lock-toggle").click()
+        wait_sim_state(sim, "Front door", UNLOCKED)
+        expect(dialog().get_by_text("Unlocked", exact=True).first).to_be_visible()
+
+    def lock() -> None:
+        dialog().locator("ha-state-control-lock-toggle").click()
+        wait_sim_state(sim, "Front door", LOCKED)
+        expect(dialog().get_by_text("Locked", exact=True).first).to_be_visible()
+
+    steps.run("login", log_in)
+    steps.run("add-integration", open_add_integration)
+    steps.run("config-flow-form", fill_config_flow)
+    steps.run("config-flow-done", submit_config_flow)
+    steps.run("battery-entity", see_battery)
+    steps.run("lock-entity", open_lock)
+    if sim_lock_state(sim, "Front door") != LOCKED:
+        raise SystemExit("the simulator's front door should start locked")
+    steps.run("unlocked", unlock)
+    steps.run("locked", lock)
+    print(f"browser: {steps.count} passed, 0 failed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
