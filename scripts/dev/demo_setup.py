@@ -12,6 +12,7 @@ browser test does it through the UI).
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 import sys
 import time
@@ -80,52 +81,116 @@ async def _login_flow(session: aiohttp.ClientSession, ha_url: str, user: str, pw
     return str(result["result"])
 
 
-async def add_integration(
-    session: aiohttp.ClientSession, ha_url: str, token: str, user_input: dict[str, Any]
-) -> None:
-    """Run the TTLock Access config flow unless an entry exists."""
-    headers = {"Authorization": f"Bearer {token}"}
-    async with session.get(f"{ha_url}/api/config/config_entries/entry", headers=headers) as resp:
-        entries = await resp.json()
-    if any(entry["domain"] == "ttlock_access" for entry in entries):
-        return
-    body = {"handler": "ttlock_access", "show_advanced_options": True}
-    async with session.post(
-        f"{ha_url}/api/config/config_entries/flow", json=body, headers=headers
-    ) as resp:
+async def run_flow(
+    session: aiohttp.ClientSession,
+    url: str,
+    headers: dict[str, str],
+    handler: str | list[str],
+    user_input: dict[str, Any],
+) -> dict[str, Any]:
+    """Start a (sub)entry flow at ``url`` and answer its first form; return the result."""
+    body = {"handler": handler, "show_advanced_options": True}
+    async with session.post(url, json=body, headers=headers) as resp:
         flow = await resp.json()
-    async with session.post(
-        f"{ha_url}/api/config/config_entries/flow/{flow['flow_id']}",
-        json=user_input,
-        headers=headers,
-    ) as resp:
-        result = await resp.json()
+    async with session.post(f"{url}/{flow['flow_id']}", json=user_input, headers=headers) as resp:
+        result: dict[str, Any] = await resp.json()
     if result.get("type") != "create_entry":
-        raise SystemExit(f"the config flow did not create an entry: {result}")
+        raise SystemExit(f"the {handler} flow did not create an entry: {result}")
+    return result
+
+
+async def entries(session: aiohttp.ClientSession, ha_url: str, headers: dict[str, str]) -> Any:
+    """Return the config entries, as the UI lists them."""
+    async with session.get(f"{ha_url}/api/config/config_entries/entry", headers=headers) as resp:
+        return await resp.json()
+
+
+async def confirm_http_config(session: aiohttp.ClientSession, ha_url: str, token: str) -> None:
+    """Confirm the demo's HTTP settings (127.0.0.1), else HA reverts them after 5 min."""
+    async with session.ws_connect(f"{ha_url}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        await ws.receive_json()  # auth_ok
+        await ws.send_json({"id": 1, "type": "http/config/promote"})
+        await ws.receive_json()  # an error just means nothing was pending
+
+
+async def add_demo_calendar(
+    session: aiohttp.ClientSession, ha_url: str, sim_url: str, headers: dict[str, str]
+) -> None:
+    """Add a local calendar with three stays, bound to the front door for guest codes."""
+    if any(
+        entry["domain"] == "local_calendar" for entry in await entries(session, ha_url, headers)
+    ):
+        return
+    flows = f"{ha_url}/api/config/config_entries/flow"
+    await run_flow(session, flows, headers, "local_calendar", {"calendar_name": "Holiday flat"})
+    today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    for days, nights, guest in ((2, 3, "Smith family"), (9, 4, "Jansen"), (20, 7, "Rossi")):
+        stay = {
+            "entity_id": "calendar.holiday_flat",
+            "summary": guest,
+            "description": "Phone: +31 6 1234 5678" if guest == "Jansen" else "",
+            "start_date_time": (today + timedelta(days=days, hours=15)).isoformat(),
+            "end_date_time": (today + timedelta(days=days + nights, hours=11)).isoformat(),
+        }
+        async with session.post(
+            f"{ha_url}/api/services/calendar/create_event", json=stay, headers=headers
+        ) as resp:
+            resp.raise_for_status()
+    async with session.get(f"{sim_url}/_sim/locks") as resp:
+        front = next(lock for lock in await resp.json() if lock["name"] == "Front door")
+    ttlock = next(
+        entry
+        for entry in await entries(session, ha_url, headers)
+        if entry["domain"] == "ttlock_access"
+    )
+    await run_flow(
+        session,
+        f"{ha_url}/api/config/config_entries/subentries/flow",
+        headers,
+        [ttlock["entry_id"], "guest_binding"],
+        {
+            "name": "Holiday flat",
+            "calendars": ["calendar.holiday_flat"],
+            "locks": [str(front["lock_id"])],
+            "days_before": 5,
+            "margin": 30,
+            "code_source": "phone",
+            "code_length": 6,
+        },
+    )
 
 
 async def main(
     ha_url: str, simulator_url: str, user: str, password: str, *, onboard_only: bool = False
 ) -> None:
-    """Onboard and add the integration."""
+    """Onboard, add the integration and a calendar of stays bound to the front door."""
     async with aiohttp.ClientSession() as session:
         await wait_until_up(session, ha_url)
         token = await login(session, ha_url, user, password)
+        await confirm_http_config(session, ha_url, token)
         if onboard_only:
             return
-        await add_integration(
-            session,
-            ha_url,
-            token,
-            {
-                "server": "eu",
-                "advanced": {"base_url": simulator_url},
-                "client_id": SIM_ID,
-                "client_secret": CLIENT_SECRET,
-                "username": DEMO_USERNAME,
-                "password": DEMO_PASSWORD,
-            },
-        )
+        headers = {"Authorization": f"Bearer {token}"}
+        if not any(
+            entry["domain"] == "ttlock_access" for entry in await entries(session, ha_url, headers)
+        ):
+            await run_flow(
+                session,
+                f"{ha_url}/api/config/config_entries/flow",
+                headers,
+                "ttlock_access",
+                {
+                    "server": "eu",
+                    "advanced": {"base_url": simulator_url},
+                    "client_id": SIM_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "username": DEMO_USERNAME,
+                    "password": DEMO_PASSWORD,
+                },
+            )
+        await add_demo_calendar(session, ha_url, simulator_url, headers)
 
 
 if __name__ == "__main__":
