@@ -17,35 +17,31 @@ def _figure(value: float) -> str:
     return f"{value:.2f}"  # the cloud sends meter figures as strings
 
 
-def _electric_item(meter: FakeMeter) -> JSON:
+def _meter_item(meter: FakeMeter, unit: str) -> JSON:
+    """Return the fields both meter lists share; ``unit`` names the figures (Kwh or M3)."""
     return {
-        "electricMeterId": meter.meter_id,
         "name": meter.name,
         "number": meter.number,
         "online": 1 if meter.online else 0,
         "rssi": meter.rssi,
         "onOff": 1 if meter.on else 0,
         "payMode": 1 if meter.prepaid else 0,
-        "totalKwh": _figure(meter.total),
-        "remainderKwh": _figure(meter.remainder),
+        f"total{unit}": _figure(meter.total),
+        f"remainder{unit}": _figure(meter.remainder),
         "price": _figure(meter.price),
     }
+
+
+def _electric_item(meter: FakeMeter) -> JSON:
+    return {"electricMeterId": meter.meter_id} | _meter_item(meter, "Kwh")
 
 
 def _water_item(meter: FakeMeter) -> JSON:
-    return {
-        "waterMeterId": meter.meter_id,
-        "name": meter.name,
-        "number": meter.number,
-        "online": 1 if meter.online else 0,
-        "rssi": meter.rssi,
-        "onOff": 1 if meter.on else 0,
-        "payMode": 1 if meter.prepaid else 0,
-        "totalM3": _figure(meter.total),
-        "remainderM3": _figure(meter.remainder),
-        "price": _figure(meter.price),
-        "electricQuantity": meter.battery,
-    }
+    return (
+        {"waterMeterId": meter.meter_id}
+        | _meter_item(meter, "M3")
+        | {"electricQuantity": meter.battery}
+    )
 
 
 def _lister(meters: Meters, render: Callable[[FakeMeter], JSON]) -> Handler:
