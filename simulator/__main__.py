@@ -1,4 +1,7 @@
-"""Run the simulator standalone: ``python -m simulator [--host H] [--port P] [--locks N]``."""
+"""Run the simulator standalone: ``python -m simulator [--host H] [--port P] [--locks N]``.
+
+``--allowance N``: the application's monthly API call allowance (default unlimited).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--locks", type=int, default=0, help="extra generated locks")
+    parser.add_argument(
+        "--allowance",
+        type=int,
+        default=None,
+        metavar="N",
+        help="monthly API call allowance, then errcode 30007 (default unlimited)",
+    )
     args = parser.parse_args(argv)
+    if args.allowance is not None and args.allowance < 0:
+        parser.error("--allowance must not be negative")
 
     _skip_integration_init()
     from .cloud import FakeTTLockCloud  # noqa: PLC0415  # after the import set-up
@@ -42,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     cloud = FakeTTLockCloud(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    cloud.set_monthly_allowance(args.allowance)
     account = populate_demo(cloud)
     add_generated_locks(cloud, account, args.locks)
     print(

@@ -16,6 +16,7 @@ from .errors import CloudError, error_body
 from .routes import ROUTES
 from .routes.auth import authenticate, token_grant
 from .routes.params import JSON, Call, Handler, Params
+from .routes.usage import MONTH_REQUEST_COUNT_PATH, month_request_count
 from .state import now_ms
 
 if TYPE_CHECKING:
@@ -40,7 +41,11 @@ def _fault_response(status: int) -> web.Response:
 
 
 async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) -> web.Response:
-    """Count, delay, fail or rate-limit the request, else answer it (HTTP 200 JSON)."""
+    """Count, delay, fail or rate-limit the request, else answer it (HTTP 200 JSON).
+
+    After the injected faults: the monthly allowance (30007; a refused request is not
+    counted against it), then the call-frequency limit (30006).
+    """
     cloud.requests[request.path] += 1
     if cloud.latency > 0:
         await asyncio.sleep(cloud.latency)
@@ -54,6 +59,8 @@ async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) ->
             return web.Response(text='{"errcode": 0, "list": [', content_type="application/json")
         if fault.errcode is not None:
             return web.json_response(error_body(fault.errcode))
+    if not cloud.count_month_request():
+        return web.json_response(error_body(30007))
     if not cloud.rate_limiter.allow():
         return web.json_response(error_body(30006))
     params = await _params(request)
@@ -85,11 +92,16 @@ async def _token(cloud: FakeTTLockCloud, params: Params, now: int) -> JSON:
     return token_grant(cloud, params, now)
 
 
+async def _month_count(cloud: FakeTTLockCloud, params: Params, now: int) -> JSON:
+    return month_request_count(cloud, params)
+
+
 def build_app(cloud: FakeTTLockCloud, *, control: bool = True) -> web.Application:
     """Every documented path answers GET and POST alike."""
     app = web.Application()
     paths: dict[str, Answer] = {
         TOKEN_PATH: lambda params, now: _token(cloud, params, now),
+        MONTH_REQUEST_COUNT_PATH: lambda params, now: _month_count(cloud, params, now),
         **{path: _v3(cloud, handler) for path, handler in ROUTES.items()},
     }
     for path, answer in paths.items():

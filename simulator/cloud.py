@@ -43,6 +43,7 @@ from .state import (
     FakeRecord,
     FakeToken,
     FakeWaterMeter,
+    beijing_month,
     now_ms,
 )
 
@@ -90,6 +91,11 @@ class FakeTTLockCloud:
         self.relay_delay = 0.0  # seconds a gateway stays busy with a relayed command
         self.faults = FaultQueue()
         self.rate_limiter = RateLimiter()
+        # The developer application's monthly API call allowance (None: unlimited) and
+        # the requests it made in the Beijing calendar month ``_counted_month``.
+        self.monthly_allowance: int | None = None
+        self.month_requests = 0
+        self._counted_month: tuple[int, int] | None = None
         self._busy: set[int] = set()
         self._ids = {
             "uid": count(1_800_001),
@@ -378,6 +384,35 @@ class FakeTTLockCloud:
     def set_rate_limit(self, per_minute: int | None) -> None:
         """Answer 30006 beyond ``per_minute`` API calls in a sliding minute."""
         self.rate_limiter.per_minute = per_minute
+
+    def set_monthly_allowance(self, allowance: int | None) -> None:
+        """Answer 30007 once ``allowance`` API calls were made this month (None: unlimited)."""
+        if allowance is not None and allowance < 0:
+            raise ValueError(f"allowance must not be negative: {allowance}")
+        self.monthly_allowance = allowance
+
+    def set_month_requests(self, n: int) -> None:
+        """Pretend the application already made ``n`` API calls this (Beijing) month."""
+        if n < 0:
+            raise ValueError(f"request count must not be negative: {n}")
+        self.current_month()
+        self.month_requests = n
+
+    def current_month(self) -> tuple[int, int]:
+        """Return the Beijing (UTC+8) calendar month; a new month starts a new count."""
+        month = beijing_month(now_ms())
+        if month != self._counted_month:
+            self._counted_month = month
+            self.month_requests = 0
+        return month
+
+    def count_month_request(self) -> bool:
+        """Count one API request; False (not counted) once the allowance is used up."""
+        self.current_month()
+        if self.monthly_allowance is not None and self.month_requests >= self.monthly_allowance:
+            return False
+        self.month_requests += 1
+        return True
 
     def set_gateway_online(self, gateway_id: int, online: bool) -> None:
         gateway = self.gateways[gateway_id]

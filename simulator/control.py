@@ -63,6 +63,18 @@ def _battery(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
     cloud.set_battery(int(data["lock_id"]), int(data["battery"]))
 
 
+def _allowance(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    # "allowance" absent: unchanged; null or "": unlimited. "used": this month's count.
+    allowance = _opt_int(data, "allowance")
+    used = _opt_int(data, "used")
+    if allowance is not None and allowance < 0:
+        raise ValueError(f"allowance must not be negative: {allowance}")
+    if used is not None:
+        cloud.set_month_requests(used)
+    if "allowance" in data:
+        cloud.set_monthly_allowance(allowance)
+
+
 def _reset_stats(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
     cloud.reset_requests()
 
@@ -82,7 +94,10 @@ def _post(
 
 
 def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
-    """POST fail_next, gateway_online, lock_state, battery, reset_stats; GET stats, locks."""
+    """POST fail_next, gateway_online, lock_state, battery, allowance, reset_stats.
+
+    GET stats, locks, allowance.
+    """
 
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(
@@ -104,13 +119,26 @@ def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
             ]
         )
 
+    async def allowance(request: web.Request) -> web.Response:
+        """Show the monthly API call allowance (null: unlimited) and its use."""
+        year, month = cloud.current_month()
+        return web.json_response(
+            {
+                "allowance": cloud.monthly_allowance,
+                "used": cloud.month_requests,
+                "month": f"{year:04d}-{month:02d}",
+            }
+        )
+
     app.router.add_get("/_sim/stats", stats)
     app.router.add_get("/_sim/locks", locks)
+    app.router.add_get("/_sim/allowance", allowance)
     for name, action in {
         "fail_next": _fail_next,
         "gateway_online": _gateway_online,
         "lock_state": _lock_state,
         "battery": _battery,
+        "allowance": _allowance,
         "reset_stats": _reset_stats,
     }.items():
         app.router.add_post(f"/_sim/{name}", _post(cloud, action))

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 import time
 from typing import Final
 
 # A gateway keeps reporting the locks it heard for 30 minutes after it went silent.
 LINK_CACHE_MS: Final = 30 * 60 * 1000
+# The cloud counts an application's requests per calendar month in Beijing time.
+BEIJING: Final = timezone(timedelta(hours=8))
 
 
 def now_ms() -> int:
     """Read the cloud's clock on every use, so that frozen test clocks apply."""
     return int(time.time() * 1000)
+
+
+def beijing_month(ms: int) -> tuple[int, int]:
+    """Return the (year, month) of an epoch-ms moment in Beijing time (UTC+8)."""
+    moment = datetime.fromtimestamp(ms / 1000, BEIJING)
+    return moment.year, moment.month
 
 
 @dataclass(eq=False)
