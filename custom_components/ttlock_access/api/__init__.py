@@ -5,6 +5,7 @@ from __future__ import annotations
 from .client import TTLockClient
 from .const import DEFAULT_SERVER, SERVERS
 from .exceptions import (
+    TTLockAllowanceExhaustedError,
     TTLockAuthError,
     TTLockConnectionError,
     TTLockDuplicatePasscodeError,
@@ -57,12 +58,14 @@ from .push import (
     LockStatusEvent,
     parse_callback,
 )
+from .usage import CallLedger, next_reset
 
 __all__ = [
     "CALLBACK_RESPONSE",
     "DEFAULT_SERVER",
     "SERVERS",
     "AsyncFailureEvent",
+    "CallLedger",
     "CallbackEvent",
     "CreatedPasscode",
     "CyclicPeriod",
@@ -87,6 +90,7 @@ __all__ = [
     "PasscodeStatus",
     "PasscodeType",
     "RecordType",
+    "TTLockAllowanceExhaustedError",
     "TTLockAuthError",
     "TTLockClient",
     "TTLockConnectionError",
@@ -108,5 +112,6 @@ __all__ = [
     "WaterMeter",
     "datetime_to_ms",
     "ms_to_datetime",
+    "next_reset",
     "parse_callback",
 ]

@@ -14,6 +14,8 @@ SERVERS: Final[dict[str, str]] = {
 DEFAULT_SERVER: Final = "eu"
 
 TOKEN_PATH: Final = "/oauth2/token"
+# The application's request count of the month (official page getAppMonthRequestCount).
+MONTH_REQUEST_COUNT_PATH: Final = "/app/getMonthRequestCount"
 
 # Largest page each list endpoint accepts (official documentation).
 PAGE_SIZE_LOCKS: Final = 1000
@@ -34,6 +36,7 @@ TOKEN_REFRESH_MARGIN_S: Final = 24 * 3600
 ERR_INVALID_TOKEN: Final = 10003
 ERR_EXPIRED_TOKEN: Final = 10004
 ERR_INVALID_REFRESH_TOKEN: Final = 10011
+ERR_MONTHLY_LIMIT: Final = 30007  # the application's monthly allowance is used up
 
 # The 2026 monthly passcode quota has no documented errcode; the simulator answers this one
 # and the client maps it to TTLockPasscodeQuotaError. The integration refuses before the

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Final
 
-from .const import ERR_EXPIRED_TOKEN, ERR_INVALID_TOKEN, ERR_PASSCODE_QUOTA
+from .const import ERR_EXPIRED_TOKEN, ERR_INVALID_TOKEN, ERR_MONTHLY_LIMIT, ERR_PASSCODE_QUOTA
 from .exceptions import (
     TTLockAuthError,
     TTLockDuplicatePasscodeError,
@@ -40,7 +40,7 @@ _GROUPS: Final[tuple[tuple[ErrorFactory, tuple[int, ...]], ...]] = (
     (TTLockInvalidClientError, (10000, 10001)),
     (TTLockWrongRegionError, (30008,)),
     (TTLockRateLimitError, (30006,)),
-    (partial(TTLockRateLimitError, monthly=True), (30007,)),
+    (partial(TTLockRateLimitError, monthly=True), (ERR_MONTHLY_LIMIT,)),
     (TTLockUnreachableError, (-2012, -3002, -3003, -3034, -3035, -3036, -3037)),
     # -1021/-1023 (no such card/fingerprint) go beyond the contract's list: same meaning.
     (TTLockNotFoundError, (-1003, -2009, -4037, -1008, -1021, -1023)),

@@ -7,6 +7,8 @@ for logs and diagnostics.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class TTLockError(Exception):
     """Base class of every error the client raises."""
@@ -48,6 +50,14 @@ class TTLockRateLimitError(TTLockError):
     ) -> None:
         super().__init__(message, errcode)
         self.monthly = monthly
+
+
+class TTLockAllowanceExhaustedError(TTLockRateLimitError):
+    """Not sent: the monthly allowance is used up (30007) until ``reset_at``."""
+
+    def __init__(self, message: str = "", *, reset_at: datetime) -> None:
+        super().__init__(message, 30007, monthly=True)
+        self.reset_at = reset_at
 
 
 class TTLockUnreachableError(TTLockError):

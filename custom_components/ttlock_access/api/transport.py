@@ -22,7 +22,14 @@ from typing import Any, Final, Literal
 
 import aiohttp
 
-from .const import DEFAULT_SERVER, SERVERS, TOKEN_PATH, TOKEN_REFRESH_MARGIN_S
+from .const import (
+    DEFAULT_SERVER,
+    ERR_MONTHLY_LIMIT,
+    MONTH_REQUEST_COUNT_PATH,
+    SERVERS,
+    TOKEN_PATH,
+    TOKEN_REFRESH_MARGIN_S,
+)
 from .errors import TOKEN_ERRCODES, error_for
 from .exceptions import (
     TTLockAuthError,
@@ -32,6 +39,7 @@ from .exceptions import (
     TTLockServerError,
 )
 from .models import Token
+from .usage import CallLedger
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -79,8 +87,13 @@ class TTLockTransport:
         token: Token | None = None,
         on_token_update: Callable[[Token], None] | None = None,
         request_timeout: float = 30.0,
+        ledger: CallLedger | None = None,
     ) -> None:
-        """Set up the client; nothing is sent until the first call."""
+        """Set up the client; nothing is sent until the first call.
+
+        ``ledger`` counts every request against the monthly allowance (a fresh one if
+        omitted) and refuses requests once the cloud said the allowance is used up.
+        """
         self._session = session
         self._client_id = client_id
         self._client_secret = client_secret
@@ -88,6 +101,7 @@ class TTLockTransport:
         self._token = token
         self._on_token_update = on_token_update
         self._request_timeout = request_timeout
+        self.ledger = ledger if ledger is not None else CallLedger()
         self._refresh_lock = asyncio.Lock()
         # The cloud answers -3003 "gateway busy" to concurrent gateway commands.
         self._gateway_lock = asyncio.Lock()
@@ -214,8 +228,28 @@ class TTLockTransport:
         fields.update({key: str(value) for key, value in params.items()})
         return fields
 
+    async def month_request_count(self) -> int:
+        """Read the cloud's count of this application's requests this month (Beijing time).
+
+        Sent with the application's id and secret, as the official page documents (the
+        English page also lists the access token, sent too when there is one).
+        """
+        fields = {"clientId": self._client_id, "clientSecret": self._client_secret}
+        if self._token is not None:
+            fields["accessToken"] = self._token.access_token
+        data = _check(await self._request("POST", MONTH_REQUEST_COUNT_PATH, fields))
+        try:
+            count = int(data["monthRequestCount"])
+        except KeyError, TypeError, ValueError:
+            raise TTLockConnectionError(
+                f"{MONTH_REQUEST_COUNT_PATH}: answer without monthRequestCount"
+            ) from None
+        self.ledger.reconcile(count)
+        return count
+
     async def _request(self, method: Method, path: str, fields: Params) -> JSONDict:
         """Send one request and decode its JSON answer (errcode not yet checked)."""
+        self.ledger.before_request(path)  # counted even if the answer is lost
         query = fields if method == "GET" else None
         form = None if method == "GET" else fields
         try:
@@ -245,7 +279,9 @@ class TTLockTransport:
         if not isinstance(data, dict):
             raise TTLockConnectionError(f"{path}: answer is not a JSON object")
         # Path and errcode only: parameters hold tokens, passcodes and card numbers.
-        _LOGGER.debug("%s %s -> errcode %s", method, path, _errcode(data))
+        errcode = _errcode(data)
+        _LOGGER.debug("%s %s -> errcode %s", method, path, errcode)
+        self.ledger.answered(monthly_limit=errcode == ERR_MONTHLY_LIMIT)
         return data
 
     async def _fetch_all(
