@@ -24,9 +24,9 @@ from custom_components.ttlock_access.const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_MONTHLY_ALLOWANCE,
     CONF_PASSCODE_QUOTA_LIMITED,
     CONF_PASSWORD_MD5,
-    CONF_SCAN_INTERVAL,
     CONF_SERVER,
     CONF_TOKEN,
     CONF_USERNAME,
@@ -96,7 +96,8 @@ def mock_config_entry(hass: HomeAssistant, cloud_url: str, demo_token: Token) ->
             CONF_TOKEN: demo_token.as_dict(),
             CONF_WEBHOOK_ID: WEBHOOK_ID,
         },
-        options={CONF_SCAN_INTERVAL: 60, CONF_PASSCODE_QUOTA_LIMITED: True},
+        options={CONF_MONTHLY_ALLOWANCE: 5000, CONF_PASSCODE_QUOTA_LIMITED: True},
+        minor_version=2,
     )
     entry.add_to_hass(hass)
     return entry

@@ -18,10 +18,10 @@ from custom_components.ttlock_access.api import SERVERS
 from custom_components.ttlock_access.config_flow import _base_url
 from custom_components.ttlock_access.const import (
     CONF_BASE_URL,
+    CONF_MONTHLY_ALLOWANCE,
     CONF_PASSCODE_QUOTA_LIMITED,
     CONF_PASSWORD,
     CONF_PASSWORD_MD5,
-    CONF_SCAN_INTERVAL,
     CONF_SERVER,
     CONF_TOKEN,
     CONF_USERNAME,
@@ -74,7 +74,7 @@ async def test_user_flow(hass: HomeAssistant, cloud_url: str, demo_account: Fake
     assert result["description_placeholders"] == {
         "webhook_url": f"https://ha.example.com/api/webhook/{webhook_id}"
     }
-    assert result["options"] == {CONF_SCAN_INTERVAL: 60, CONF_PASSCODE_QUOTA_LIMITED: True}
+    assert result["options"] == {CONF_MONTHLY_ALLOWANCE: 5000, CONF_PASSCODE_QUOTA_LIMITED: True}
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 
@@ -255,7 +255,7 @@ async def test_reconfigure_other_account(
 
 
 async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """The polling interval and quota setting are saved and the entry reloads."""
+    """The allowance and quota setting are saved, the entry reloads and plans with them."""
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -265,13 +265,14 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
     )
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 120.0, CONF_PASSCODE_QUOTA_LIMITED: False}
+        result["flow_id"], {CONF_MONTHLY_ALLOWANCE: 20000.0, CONF_PASSCODE_QUOTA_LIMITED: False}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 120, CONF_PASSCODE_QUOTA_LIMITED: False}
+    assert entry.options == {CONF_MONTHLY_ALLOWANCE: 20000, CONF_PASSCODE_QUOTA_LIMITED: False}
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.locks.update_interval.total_seconds() == 120
+    assert entry.runtime_data.allowance.allowance == 20000
+    assert entry.runtime_data.allowance.facts.allowance == 20000
     assert hass.states.get("sensor.front_door_passcodes_remaining_this_month") is None or (
         hass.states.get("sensor.front_door_passcodes_remaining_this_month").state == "unavailable"
     )
@@ -280,11 +281,11 @@ async def test_options(hass: HomeAssistant, init_integration: MockConfigEntry) -
 async def test_options_out_of_bounds(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """A polling interval outside 30-3600 s is refused."""
+    """An allowance below 500 calls a month is refused."""
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_SCAN_INTERVAL: 5, CONF_PASSCODE_QUOTA_LIMITED: True}
+            result["flow_id"], {CONF_MONTHLY_ALLOWANCE: 5, CONF_PASSCODE_QUOTA_LIMITED: True}
         )
 
 

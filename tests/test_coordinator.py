@@ -14,13 +14,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
-from custom_components.ttlock_access.api import RecordType
+from custom_components.ttlock_access.api import LockState, RecordType
 from custom_components.ttlock_access.const import DOMAIN
 from simulator.cloud import FakeTTLockCloud
 from simulator.state import FakeAccount, FakeLock
+from tests.timing import tick, until_called, until_lock_read
 
 # Errcodes of the fake cloud.
 NOT_FOUND = -1003  # lock does not exist
@@ -35,13 +35,6 @@ WRONG_REGION = 30008
 def lock_named(cloud: FakeTTLockCloud, name: str) -> FakeLock:
     """The fake lock with this name."""
     return next(lock for lock in cloud.locks.values() if lock.alias == name)
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let time pass and the coordinators refresh."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -62,7 +55,7 @@ async def test_refused_application_or_region_asks_the_user(
     """No silent re-login when the app or the region is refused: a reauth flow starts."""
     fake_cloud.reset_requests()
     fake_cloud.fail_next("/v3/lock/list", errcode=errcode)
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert fake_cloud.requests["/oauth2/token"] == 0
     assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
     flows = hass.config_entries.flow.async_progress()
@@ -86,9 +79,9 @@ async def test_gateway_links_unread_are_read_next_time(
     assert hass.states.get("lock.front_door").state == "locked"
     assert hass.states.get("sensor.front_door_gateway_signal").state == STATE_UNKNOWN
     fake_cloud.reset_requests()
-    await tick(hass, freezer, 300)
-    await tick(hass, freezer, 60)
-    assert fake_cloud.requests["/v3/gateway/listLock"] == 1
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/listLock")
+    assert fake_cloud.requests["/v3/gateway/list"] == 1  # at the next gateway refresh
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")  # locks take the links
     assert hass.states.get("sensor.front_door_gateway_signal").state == "-62"
 
 
@@ -105,18 +98,18 @@ async def test_gateway_back_in_the_account_has_its_links_read(  # noqa: PLR0917
     gateway = next(iter(fake_cloud.gateways.values()))
     identifier = (DOMAIN, f"gateway_{gateway.gateway_id}")
     gateway.owner = fake_cloud.add_account("neighbour@example.com", "secret")
-    await tick(hass, freezer, 300)
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/list")
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert (
         device_registry.async_get_device_by_identifier(identifier, init_integration.entry_id)
         is None
     )
     assert hass.states.get("sensor.front_door_gateway_signal").state == STATE_UNKNOWN
-    gateway.owner = demo_account  # back well within the 30 min the links are kept
+    gateway.owner = demo_account  # back well within the 6 h the links are kept
     fake_cloud.reset_requests()
-    await tick(hass, freezer, 240)
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/list")
     assert fake_cloud.requests["/v3/gateway/listLock"] == 1
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert (
         device_registry.async_get_device_by_identifier(identifier, init_integration.entry_id)
         is not None
@@ -147,7 +140,7 @@ async def test_lock_detail_not_found(
     assert (back.model, back.sw_version) == ("SN9161_PV53", "6.4.13.230914")
     assert hass.states.get("lock.front_door").state == "locked"
     fake_cloud.reset_requests()
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert fake_cloud.requests["/v3/lock/detail"] == 0  # read once per lock, not per cycle
 
 
@@ -171,7 +164,7 @@ async def test_passage_mode_missing_from_the_list(  # noqa: PLR0917
     assert hass.states.get("switch.front_door_passage_mode").state == expected
     assert hass.states.get("switch.back_door_passage_mode").state == "off"
     fake_cloud.reset_requests()
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert fake_cloud.requests["/v3/lock/getPassageModeConfig"] == 0
     assert hass.states.get("switch.front_door_passage_mode").state == expected
 
@@ -180,17 +173,21 @@ async def test_passage_mode_missing_from_the_list(  # noqa: PLR0917
 async def test_open_state_not_readable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
     errcode: int,
 ) -> None:
-    """A lock whose open state the cloud will not tell stays available, state unknown."""
+    """A lock whose open state the cloud will not tell stays available, state unknown.
+
+    Its records tell the state from then on.
+    """
     fake_cloud.fail_next("/v3/lock/queryOpenState", errcode=errcode)  # Front door's
-    await tick(hass, freezer, 60)
+    await set_up(hass, mock_config_entry)
     assert hass.states.get("lock.front_door").state == STATE_UNKNOWN
     assert hass.states.get("switch.front_door_passage_mode").state == "off"
     assert hass.states.get("lock.back_door").state == "locked"
-    await tick(hass, freezer, 60)
+    fake_cloud.set_lock_state(lock_named(fake_cloud, "Front door").lock_id, LockState.LOCKED)
+    await until_called(hass, freezer, fake_cloud, "/v3/lockRecord/list")
     assert hass.states.get("lock.front_door").state == "locked"
 
 
@@ -206,10 +203,10 @@ async def test_records_not_found_are_read_next_time(
     )
     before = hass.states.get("event.front_door_operation")
     fake_cloud.fail_next("/v3/lockRecord/list", errcode=NOT_FOUND)  # Front door's
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lockRecord/list")
     assert hass.states.get("event.front_door_operation") == before
     assert hass.states.get("lock.front_door").state == "locked"
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lockRecord/list")
     event = hass.states.get("event.front_door_operation")
     assert event.state != before.state
     assert event.attributes["user"] == "Cleaner"
@@ -235,8 +232,8 @@ async def test_records_uploaded_together(
             garage, record_type, username=user, at=now - timedelta(seconds=seconds), uploaded=now
         )
     changes = async_capture_events(hass, EVENT_STATE_CHANGED)
-    await tick(hass, freezer, 60)
-    await tick(hass, freezer, 60)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     events = [
         change.data["new_state"].attributes
         for change in changes
@@ -259,19 +256,20 @@ async def test_records_synced_hours_late(
     garage = lock_named(fake_cloud, "Garage")
     await tick(hass, freezer, 3 * 3600)
     fake_cloud.add_record(garage, RecordType.APP_LOCK, username="Bob")  # uploaded at once
-    await tick(hass, freezer, 60)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     assert hass.states.get("event.garage_operation").attributes["user"] == "Bob"
     # Alice opened it two hours ago, before Bob's record; her phone syncs only now.
     now = dt_util.utcnow()
     fake_cloud.add_record(
         garage, RecordType.APP_UNLOCK, username="Alice", at=now - timedelta(hours=2), uploaded=now
     )
-    await tick(hass, freezer, 60)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     event = hass.states.get("event.garage_operation")
     assert event.attributes["user"] == "Alice"
     assert event.attributes["action"] == "unlock"
     seen = event.state
-    await tick(hass, freezer, 60)  # asked again inside the look-back window: not repeated
+    # Asked again inside the look-back window: not repeated.
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     assert hass.states.get("event.garage_operation").state == seen
 
 
@@ -306,10 +304,32 @@ async def test_meter_list_refused(  # noqa: PLR0917
     kept_state = hass.states.get(kept).state
     gone_state = hass.states.get(gone).state
     fake_cloud.fail_next(path, errcode=errcode)
-    await tick(hass, freezer, 900)
+    await until_called(hass, freezer, fake_cloud, path)
     assert init_integration.state is ConfigEntryState.LOADED
     assert hass.states.get(gone) is None  # the meter left with its device
     assert hass.states.get(kept).state == kept_state
     assert hass.states.get("lock.front_door").state == "locked"
-    await tick(hass, freezer, 900)
+    waited = await until_called(hass, freezer, fake_cloud, path)
+    assert waited >= timedelta(hours=24)  # no such meters: checked again once a day
     assert hass.states.get(gone).state == gone_state
+
+
+async def test_unreachable_lock_is_retried_at_the_plan_pace(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """A lock the cloud cannot reach is asked again when it is due, not every wake-up."""
+    fake_cloud.fail_next("/v3/lock/queryOpenState", errcode=GATEWAY_OFFLINE)  # Front door's
+    await set_up(hass, mock_config_entry)
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    front = lock_named(fake_cloud, "Front door").lock_id
+    interval = mock_config_entry.runtime_data.allowance.plan.per_lock[front]
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, interval.total_seconds() - 60)
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 0
+    waited = await until_called(hass, freezer, fake_cloud, "/v3/lock/queryOpenState")
+    assert waited <= timedelta(minutes=2)
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 1
+    assert hass.states.get("lock.front_door").state == "locked"

@@ -374,7 +374,7 @@ async def test_gateway_offline_until_checkin_day(
     assert [e.event_type for e in events] == [EVENT_GUEST_CODE_FAILED]
     assert events[0].data["error"] == "cloud_lock_unreachable"
     assert events[0].data["code"] is None
-    (issue,) = [i for i in issues.issues.values() if i.domain == DOMAIN]
+    (issue,) = [i for i in issues.issues.values() if i.translation_key == "guest_code_failed"]
     assert issue.translation_key == "guest_code_failed"
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["guest"] == "Adams"
@@ -395,7 +395,7 @@ async def test_gateway_offline_until_checkin_day(
     await go(hass, frozen, midnight + timedelta(hours=4))
     assert len(guest_codes(front, demo_ids)) == 1
     assert events[-1].event_type == EVENT_GUEST_CODE_CREATED
-    assert [i for i in issues.issues.values() if i.domain == DOMAIN] == []
+    assert [i for i in issues.issues.values() if i.translation_key == "guest_code_failed"] == []
 
 
 def test_retry_deadline_for_a_late_booking() -> None:
@@ -754,8 +754,8 @@ async def test_failed_stay_moved_gets_another_chance(
     await go(hass, frozen, start + timedelta(minutes=15))
     assert plan.status is PlanStatus.CREATED
     assert len(guest_codes(front, demo_ids)) == 1
-    assert ir.async_get(hass).issues == {} or all(
-        issue.domain != DOMAIN for issue in ir.async_get(hass).issues.values()
+    assert all(
+        issue.translation_key != "guest_code_failed" for issue in ir.async_get(hass).issues.values()
     )
     # Cancelled after that: the code goes.
     stays.cancel("a")

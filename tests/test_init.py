@@ -10,25 +10,19 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access import async_remove_config_entry_device
 from custom_components.ttlock_access.api import LockState, RecordType
 from custom_components.ttlock_access.const import CONF_TOKEN, DOMAIN
 from simulator.cloud import FakeTTLockCloud
 from simulator.state import FakeAccount, FakeLock
+from tests.timing import tick, until_called, until_lock_read
 
 
 def lock_named(cloud: FakeTTLockCloud, name: str) -> FakeLock:
     """The fake lock with this name."""
     return next(lock for lock in cloud.locks.values() if lock.alias == name)
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let time pass and the coordinators refresh."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_setup_and_unload(
@@ -60,6 +54,7 @@ async def test_devices(
         "Front door",
         "Garage",
         "Hallway gateway",
+        "demo@example.com",  # the account: its API call sensor
     ]
     gateway_id = next(iter(fake_cloud.gateways))
     gateway = device_registry.async_get_device_by_identifier(
@@ -85,23 +80,41 @@ async def test_requests_per_cycle(
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
 ) -> None:
-    """A lock cycle costs one list call plus per-lock calls only where no list form exists."""
+    """A day costs what the plan says, within the budget, each read at its own pace.
+
+    No push: the two locks behind the gateway are polled (one records call each per
+    cycle); the Bluetooth-only garage is read slowly; lists at their own pace.
+    """
+    plan = init_integration.runtime_data.allowance.plan
+    front = lock_named(fake_cloud, "Front door").lock_id
+    garage = lock_named(fake_cloud, "Garage").lock_id
     fake_cloud.reset_requests()
-    await tick(hass, freezer, 60)
-    assert dict(fake_cloud.requests) == {
-        "/v3/lock/list": 1,
-        "/v3/lock/queryOpenState": 2,  # only the two locks behind the gateway
-        "/v3/lockRecord/list": 3,  # newer than the last serverDate seen
+    for _ in range(24 * 60):
+        await tick(hass, freezer, 60)
+    day = 86400
+
+    def expected(interval: timedelta, count: int = 1) -> int:
+        return count * int(day // interval.total_seconds())
+
+    requests = fake_cloud.requests
+    assert abs(requests["/v3/lock/list"] - expected(plan.lock_list)) <= 1
+    assert abs(requests["/v3/gateway/list"] - expected(plan.gateways)) <= 1
+    assert abs(requests["/v3/gateway/listLock"] - expected(plan.links)) <= 1
+    assert abs(requests["/v3/electricMeter/list"] - expected(plan.meters)) <= 1
+    polled = expected(plan.per_lock[front], 2) + expected(plan.per_lock[garage])
+    assert abs(requests["/v3/lockRecord/list"] - polled) <= 3
+    # Nothing else: the state is never queried again, the details never read again.
+    assert set(requests) == {
+        "/v3/lock/list",
+        "/v3/gateway/list",
+        "/v3/gateway/listLock",
+        "/v3/electricMeter/list",
+        "/v3/waterMeter/list",
+        "/v3/lockRecord/list",
     }
-    fake_cloud.reset_requests()
-    await tick(hass, freezer, 240)  # 5 minutes in: gateways too (links kept for 30 min)
-    assert fake_cloud.requests["/v3/gateway/list"] == 1
-    assert fake_cloud.requests["/v3/gateway/listLock"] == 0
-    assert fake_cloud.requests["/v3/lock/detail"] == 0
-    fake_cloud.reset_requests()
-    await tick(hass, freezer, 600)  # 15 minutes in: meters too
-    assert fake_cloud.requests["/v3/electricMeter/list"] == 1
-    assert fake_cloud.requests["/v3/waterMeter/list"] == 1
+    assert plan.per_lock[garage] > plan.per_lock[front]  # the Bluetooth lock, slowly
+    assert sum(requests.values()) <= plan.budget_per_day
+    assert sum(requests.values()) == pytest.approx(plan.reads_per_day, abs=6)
 
 
 @pytest.mark.parametrize(
@@ -167,29 +180,26 @@ async def test_token_refresh_written_back(
     """Tokens the client refreshes are stored in the entry."""
     old = init_integration.data[CONF_TOKEN]
     fake_cloud.expire_tokens()
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/oauth2/token")
     assert init_integration.data[CONF_TOKEN]["access_token"] != old["access_token"]
     assert hass.states.get("lock.front_door").state == "locked"
 
 
-@pytest.mark.parametrize(("errcode", "retry"), [(30006, 300), (30007, 6 * 3600)])
-async def test_rate_limit_backs_off(  # noqa: PLR0917
+async def test_rate_limit_backs_off(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
-    errcode: int,
-    retry: int,
 ) -> None:
-    """Call limits make the entities unavailable and the next poll wait."""
-    fake_cloud.fail_next("/v3/lock/list", errcode=errcode)
-    await tick(hass, freezer, 60)
+    """The frequency limit makes the entities unavailable and the next read wait."""
+    fake_cloud.fail_next("/v3/lock/list", errcode=30006)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
     fake_cloud.reset_requests()
     await tick(hass, freezer, 120)
     assert fake_cloud.requests["/v3/lock/list"] == 0
-    await tick(hass, freezer, retry)
-    assert fake_cloud.requests["/v3/lock/list"] >= 1
+    await tick(hass, freezer, 300)
+    assert fake_cloud.requests["/v3/lock/list"] == 1
     assert hass.states.get("lock.front_door").state == "locked"
 
 
@@ -201,11 +211,11 @@ async def test_unavailable_and_back(
 ) -> None:
     """A failed refresh makes the lock entities unavailable until the next good one."""
     fake_cloud.fail_next("/v3/lock/list", http_status=502)
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
     assert hass.states.get("sensor.front_door_battery").state == STATE_UNAVAILABLE
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert hass.states.get("lock.front_door").state == "locked"
     assert hass.states.get("sensor.front_door_battery").state == "85"
 
@@ -219,13 +229,13 @@ async def test_gateway_offline_and_back(
     """Locks behind an offline gateway are unavailable; the battery stays known."""
     gateway_id = next(iter(fake_cloud.gateways))
     fake_cloud.set_gateway_online(gateway_id, False)
-    await tick(hass, freezer, 300)
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/list")
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "off"
     assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
     assert hass.states.get("switch.front_door_passage_mode").state == STATE_UNAVAILABLE
     assert hass.states.get("sensor.front_door_battery").state == "85"
     fake_cloud.set_gateway_online(gateway_id, True)
-    await tick(hass, freezer, 300)
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/list")
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
     assert hass.states.get("lock.front_door").state == "locked"
 
@@ -241,8 +251,8 @@ async def test_new_lock_appears(  # noqa: PLR0917
     """A lock added to the account shows up without a reload."""
     gateway = next(iter(fake_cloud.gateways.values()))
     shed = fake_cloud.add_lock(demo_account, name="Shed", gateway=gateway, battery=70)
-    await tick(hass, freezer, 300)  # gateways refresh first, then the locks (staggered)
-    await tick(hass, freezer, 60)
+    waited = await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
+    assert waited <= init_integration.runtime_data.allowance.plan.lock_list + timedelta(minutes=1)
     assert hass.states.get("lock.shed").state == "locked"
     assert hass.states.get("sensor.shed_battery").state == "70"
     device = device_registry.async_get_device_by_identifier(
@@ -267,7 +277,7 @@ async def test_removed_lock_vanishes(  # noqa: PLR0917
     assert device is not None
     assert await async_remove_config_entry_device(hass, init_integration, device) is False
     fake_cloud.remove_lock(front.lock_id)
-    await tick(hass, freezer, 60)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
     assert (
         device_registry.async_get_device_by_identifier(identifier, init_integration.entry_id)
         is None
@@ -302,7 +312,7 @@ async def test_polled_records_update_state(
     fake_cloud.add_record(front, RecordType.PASSCODE_UNLOCK, username="Cleaner", code="2749")
     freezer.tick(timedelta(seconds=1))
     fake_cloud.add_record(front, 66)  # lock timeout: jammed
-    await tick(hass, freezer, 60)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     state = hass.states.get("event.garage_operation")
     assert state.attributes["event_type"] == "button"
     assert state.attributes["user"] == "Alice"
@@ -314,7 +324,7 @@ async def test_polled_records_update_state(
     assert hass.states.get("lock.front_door").state == "jammed"
     # Nothing new: nothing fires again.
     last = hass.states.get("event.garage_operation").state
-    await tick(hass, freezer, 60)
+    await until_lock_read(hass, freezer, init_integration, garage.lock_id)
     assert hass.states.get("event.garage_operation").state == last
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -233,6 +233,29 @@ async def test_create_chosen_code(hass: HomeAssistant, entry: MockConfigEntry) -
         )
         is None
     )
+
+
+async def test_creating_costs_one_call_once_the_books_are_fresh(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The code list is read to bring the quota books up to date, then not for 6 hours.
+
+    A code already on the lock is refused by the cloud itself, the same clear error.
+    """
+    fake_cloud.reset_requests()
+    await call(hass, "create_passcode", {"type": "custom", "name": "A", "code": "582914"})
+    await call(hass, "create_passcode", {"type": "custom", "name": "B", "code": "692814"})
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "create_passcode", {"type": "custom", "name": "C", "code": "692814"})
+    assert err.value.translation_key == "code_in_use"
+    assert fake_cloud.requests["/v3/lock/listKeyboardPwd"] == 1
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] == 3
+    frozen.tick(timedelta(hours=6))
+    await call(hass, "create_passcode", {"type": "custom", "name": "D", "code": "703915"})
+    assert fake_cloud.requests["/v3/lock/listKeyboardPwd"] == 2
 
 
 async def test_create_on_several_locks_by_device(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import json
 import sys
 from types import ModuleType
@@ -9,15 +10,18 @@ from unittest.mock import AsyncMock, MagicMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.webhook import async_webhook_url
 from simulator.cloud import FakeTTLockCloud
+from tests.timing import tick, until_lock_read
 
 from .conftest import WEBHOOK_ID
-from .test_init import lock_named, tick
+from .test_init import lock_named
 
 URL = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -55,7 +59,7 @@ async def test_lock_records_pushed(
     assert "2749" not in str(event.attributes)
     assert hass.states.get("lock.front_door").state == "unlocked"
     assert hass.states.get("sensor.front_door_battery").state == "77"
-    assert init_integration.runtime_data.locks.push_seen
+    assert init_integration.runtime_data.allowance.pushed(front.lock_id)
 
     first = event.state
     await client.post(URL, data=records_form(front.lock_id, record))
@@ -144,32 +148,49 @@ async def test_remove_entry_deletes_cloudhook(
     cloud.async_delete_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)
 
 
-async def test_push_spares_per_lock_polling(
+async def test_push_spares_per_lock_polling(  # noqa: PLR0917
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
 ) -> None:
-    """Once the cloud pushes, remote locks cost no per-lock calls but a 30-min re-sync."""
+    """Once the cloud pushes, remote locks cost a safety read every 6 h, not a poll.
+
+    A safety read that finds a record no push brought puts the lock back to polling.
+    """
     client = await hass_client_no_auth()
+    allowance = init_integration.runtime_data.allowance
+    locks = init_integration.runtime_data.locks
     front = lock_named(fake_cloud, "Front door")
-    await tick(hass, freezer, 60)
-    fake_cloud.reset_requests()
-    await tick(hass, freezer, 60)  # polling only: every lock, every cycle
-    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 2
-    assert fake_cloud.requests["/v3/lockRecord/list"] == 3
+    back = lock_named(fake_cloud, "Back door")
+    push_issue = (DOMAIN, f"push_missing_{init_integration.entry_id}")
+    polled_every = allowance.plan.per_lock[front.lock_id]
+    assert polled_every < timedelta(hours=1)
+    assert issue_registry.async_get_issue(*push_issue) is not None
 
     await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
     await hass.async_block_till_done()
-    fake_cloud.reset_requests()
-    await tick(hass, freezer, 60)
-    assert fake_cloud.requests["/v3/lock/list"] == 1
-    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 0
-    assert fake_cloud.requests["/v3/lockRecord/list"] == 1  # the garage: Bluetooth only
     assert hass.states.get("lock.front_door").state == "unlocked"  # from the pushed record
+    read_at = locks.read_at(front.lock_id)
+    fake_cloud.reset_requests()
+    await tick(hass, freezer, 3 * 3600)
+    # The back door had no push yet, but pushes reach the account: it is not polled either.
+    assert allowance.pushed(front.lock_id)
+    assert allowance.pushed(back.lock_id)
+    assert locks.read_at(front.lock_id) == read_at
+    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 0
+    assert allowance.plan.per_lock[front.lock_id] == timedelta(hours=6)
+    assert issue_registry.async_get_issue(*push_issue) is None
 
     fake_cloud.set_lock_state(front.lock_id, 0)  # a push that never arrived
-    await tick(hass, freezer, 30 * 60)
+    await until_lock_read(hass, freezer, init_integration, front.lock_id)
     assert hass.states.get("lock.front_door").state == "locked"
-    assert fake_cloud.requests["/v3/lock/queryOpenState"] == 2
+    assert not allowance.pushed(front.lock_id)  # polled again, and the user is told
+    assert allowance.plan.per_lock[front.lock_id] < timedelta(hours=1)
+    assert issue_registry.async_get_issue(*push_issue) is not None
+
+    await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
+    await hass.async_block_till_done()
+    assert allowance.pushed(front.lock_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 
 from homeassistant.const import Platform
@@ -12,13 +11,18 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
+from .allowance import AllowanceManager, async_remove_usage_store
 from .api import Token, TTLockClient
 from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_MONTHLY_ALLOWANCE,
+    CONF_SCAN_INTERVAL_REMOVED,
     CONF_TOKEN,
+    DEFAULT_MONTHLY_ALLOWANCE,
     DOMAIN,
+    LOGGER,
 )
 from .coordinator import (
     TTLockConfigEntry,
@@ -54,6 +58,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """Set up a TTLock account."""
+    allowance = AllowanceManager(hass, entry)
+    await allowance.async_load()
     client = TTLockClient(
         async_get_clientsession(hass),
         entry.data[CONF_CLIENT_ID],
@@ -61,12 +67,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         base_url=entry.data[CONF_BASE_URL],
         token=Token.from_dict(entry.data[CONF_TOKEN]),
         on_token_update=partial(async_store_token, hass, entry),
+        ledger=allowance.ledger,
     )
-    gateways = TTLockGatewaysCoordinator(hass, entry, client)
-    locks = TTLockLocksCoordinator(hass, entry, client, gateways)
-    meters = TTLockMetersCoordinator(hass, entry, client)
+    gateways = TTLockGatewaysCoordinator(hass, entry, client, allowance)
+    meters = TTLockMetersCoordinator(hass, entry, client, allowance)
+    locks = TTLockLocksCoordinator(hass, entry, client, allowance, gateways, meters)
     entry.runtime_data = TTLockData(
         client=client,
+        allowance=allowance,
         locks=locks,
         gateways=gateways,
         meters=meters,
@@ -74,11 +82,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         guests=GuestScheduler(hass, entry),
     )
 
-    # Gateways first: the locks take their gateway links from them.
+    entry.async_on_unload(allowance.async_flush)
+    allowance.set_stays_source(entry.runtime_data.guests.open_stays)
+    # Gateways first: the locks take their gateway links from them; meters before the
+    # locks, whose refresh makes the plan from what the account has.
+    # The cloud's own count of the month first (at most daily): the first plan needs it.
+    await allowance.async_reconcile(client)
     await gateways.async_config_entry_first_refresh()
-    await asyncio.gather(
-        locks.async_config_entry_first_refresh(), meters.async_config_entry_first_refresh()
-    )
+    await meters.async_config_entry_first_refresh()
+    await locks.async_config_entry_first_refresh()
     await entry.runtime_data.passcodes.async_load()
 
     async_sync_devices(hass, entry)
@@ -93,6 +105,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
+    """Migrate an entry's options to the current version."""
+    if entry.version > 1:
+        return False  # a downgrade: the entry comes from a newer version
+    if entry.minor_version < 2:
+        # 1.2: the scan interval option is gone (the allowance planner chooses the
+        # polling); the monthly allowance is new.
+        options = {
+            key: value for key, value in entry.options.items() if key != CONF_SCAN_INTERVAL_REMOVED
+        }
+        options.setdefault(CONF_MONTHLY_ALLOWANCE, DEFAULT_MONTHLY_ALLOWANCE)
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+        LOGGER.debug("Migrated config entry %s to version 1.2", entry.entry_id)
+    return True
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bool:
     """Unload a TTLock account."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
@@ -103,6 +131,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     await async_remove_cloudhook(hass, entry)
     await async_remove_store(hass, entry.entry_id)
     await async_remove_guest_store(hass, entry.entry_id)
+    await async_remove_usage_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

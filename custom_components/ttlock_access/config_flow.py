@@ -47,20 +47,20 @@ from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_MONTHLY_ALLOWANCE,
     CONF_PASSCODE_QUOTA_LIMITED,
     CONF_PASSWORD,
     CONF_PASSWORD_MD5,
-    CONF_SCAN_INTERVAL,
     CONF_SERVER,
     CONF_TOKEN,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
+    DEFAULT_MONTHLY_ALLOWANCE,
     DEFAULT_PASSCODE_QUOTA_LIMITED,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
+    MAX_MONTHLY_ALLOWANCE,
+    MIN_MONTHLY_ALLOWANCE,
     SECTION_ADVANCED,
     SERVER_CUSTOM,
     SUBENTRY_GUEST_BINDING,
@@ -118,6 +118,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a TTLock account."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     async def _async_login(
         self,
@@ -190,7 +191,7 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                 title=data[CONF_USERNAME],
                 data=data,
                 options={
-                    CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+                    CONF_MONTHLY_ALLOWANCE: DEFAULT_MONTHLY_ALLOWANCE,
                     CONF_PASSCODE_QUOTA_LIMITED: DEFAULT_PASSCODE_QUOTA_LIMITED,
                 },
                 description_placeholders={"webhook_url": url or "-"},
@@ -282,22 +283,25 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class TTLockOptionsFlow(OptionsFlowWithReload):
-    """Polling interval and passcode quota; shows the callback URL for push."""
+    """Monthly API allowance and passcode quota; shows the callback URL for push."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Edit the options."""
         if user_input is not None:
             return self.async_create_entry(
-                data={**user_input, CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])}
+                data={
+                    **user_input,
+                    CONF_MONTHLY_ALLOWANCE: int(user_input[CONF_MONTHLY_ALLOWANCE]),
+                }
             )
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_SCAN_INTERVAL): NumberSelector(
+                probatio.Required(CONF_MONTHLY_ALLOWANCE): NumberSelector(
                     NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
+                        min=MIN_MONTHLY_ALLOWANCE,
+                        max=MAX_MONTHLY_ALLOWANCE,
                         step=1,
-                        unit_of_measurement="s",
+                        unit_of_measurement="calls",
                         mode=NumberSelectorMode.BOX,
                     )
                 ),
@@ -305,7 +309,7 @@ class TTLockOptionsFlow(OptionsFlowWithReload):
             }
         )
         options = {
-            CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+            CONF_MONTHLY_ALLOWANCE: DEFAULT_MONTHLY_ALLOWANCE,
             CONF_PASSCODE_QUOTA_LIMITED: DEFAULT_PASSCODE_QUOTA_LIMITED,
             **self.config_entry.options,
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 from typing import Final
 
@@ -26,16 +25,14 @@ SERVER_CUSTOM: Final = "custom"
 SECTION_ADVANCED: Final = "advanced"
 
 # Config entry options
-CONF_SCAN_INTERVAL: Final = "scan_interval"  # seconds, the lock coordinator
+CONF_MONTHLY_ALLOWANCE: Final = "monthly_allowance"  # API calls a month (the developer plan)
 CONF_PASSCODE_QUOTA_LIMITED: Final = "passcode_quota_limited"
-DEFAULT_SCAN_INTERVAL: Final = 60
-MIN_SCAN_INTERVAL: Final = 30
-MAX_SCAN_INTERVAL: Final = 3600
+DEFAULT_MONTHLY_ALLOWANCE: Final = 5000  # what users report for a free developer account
+MIN_MONTHLY_ALLOWANCE: Final = 500
+MAX_MONTHLY_ALLOWANCE: Final = 100_000_000
 DEFAULT_PASSCODE_QUOTA_LIMITED: Final = True
-
-# Refresh intervals: locks follow the option above; gateways and meters change slowly.
-GATEWAY_SCAN_INTERVAL: Final = timedelta(minutes=5)
-METER_SCAN_INTERVAL: Final = timedelta(minutes=15)
+# Removed in config entry version 1.2: the allowance planner chooses the polling.
+CONF_SCAN_INTERVAL_REMOVED: Final = "scan_interval"
 
 # Back-off when the developer account hits its call limits.
 RATE_LIMIT_RETRY_AFTER: Final = 300.0  # 30006: per-minute frequency limit

@@ -1,18 +1,19 @@
 """Data update coordinators of TTLock Access.
 
-Three coordinators, each refreshed at its own pace, so the developer account's call
-allowance goes where the data changes:
+Three coordinators, paced by the allowance plan (planner.py), so the developer account's
+monthly call allowance goes where the data changes:
 
-- locks (the scan interval option, default 60 s): one ``/v3/lock/list`` call covers every
-  lock's name, battery, gateway presence and features. Per-lock calls only where the cloud
-  has no list form: ``queryOpenState`` for locks it can reach (gateway or Wi-Fi); lock
-  records newer than the last ``serverDate`` seen. Once push callbacks arrive, the cloud
-  pushes remote locks' records (and with them their state): their records are no longer
-  polled and their open state only re-read every 30 min, as a safety net. The lock detail
-  and the passage mode configuration once per lock (at setup, when it appears).
-- gateways (5 min): ``/v3/gateway/list``, plus ``/v3/gateway/listLock`` per online gateway
-  at most every 30 min (the cloud caches those links for 30 min anyway).
-- meters (15 min): ``/v3/electricMeter/list`` and ``/v3/waterMeter/list``.
+- locks: ``/v3/lock/list`` (names, battery, gateway presence, features of every lock in
+  one call) at the plan's pace (hourly at most), and per lock one call when that lock is
+  due: its records newer than the last ``serverDate`` seen, which tell lock/unlock (auto
+  lock included) and battery. A lock whose records the cloud pushes is only read as a
+  safety net; a Bluetooth-only lock slowly (a phone uploads its records), faster after
+  activity. The open state is queried once, when a remote lock first appears (and to
+  retry one that was unreachable); the lock detail and passage mode once per lock.
+- gateways: ``/v3/gateway/list`` at the plan's pace, plus ``/v3/gateway/listLock`` per
+  online gateway when the links are due.
+- meters: ``/v3/electricMeter/list`` and ``/v3/waterMeter/list``, each hourly while the
+  account has such meters and daily while it has none.
 
 Pushed callbacks (webhook.py) feed the same coordinators through ``async_handle_*``.
 """
@@ -21,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, override
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -30,6 +31,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .allowance import allowance_reset_text
 from .api import (
     ElectricMeter,
     Gateway,
@@ -55,27 +57,29 @@ from .api import (
 )
 from .const import (
     CONF_PASSWORD_MD5,
-    CONF_SCAN_INTERVAL,
     CONF_TOKEN,
     CONF_USERNAME,
-    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_MONTHLY_ALLOWANCE,
     DOMAIN,
-    GATEWAY_SCAN_INTERVAL,
     JAMMED_RECORD_TYPES,
     LOGGER,
-    METER_SCAN_INTERVAL,
     MONTHLY_LIMIT_RETRY_AFTER,
     RATE_LIMIT_RETRY_AFTER,
 )
+from .planner import METER_INTERVAL, Plan, PlanInput, make_plan
 
 if TYPE_CHECKING:
+    from .allowance import AllowanceManager
     from .guest_access import GuestScheduler
     from .passcode_manager import PasscodeManager
 
-# How often the lock-gateway links (and their signal) are read again.
-LINKS_REFRESH_INTERVAL = timedelta(minutes=30)
-# With push working, how often a remote lock's open state is still read (a missed push).
-STATE_RESYNC_INTERVAL = timedelta(minutes=30)
+# Before the first plan: how soon the locks are looked at again.
+FIRST_CYCLE = timedelta(minutes=1)
+# The coordinators wake at least this often, at most this rarely (plans change).
+MIN_WAKE = timedelta(seconds=10)
+MAX_WAKE = timedelta(minutes=30)
+# A record older than this when a safety read finds it was missed by push.
+PUSH_GRACE = timedelta(minutes=5)
 # Records are asked for from this long before the newest one seen: a Bluetooth lock's
 # records reach the cloud when a phone syncs them, later than they happened, and the
 # cloud filters on the lock's time. What was seen already is skipped by upload time.
@@ -89,6 +93,7 @@ class TTLockData:
     """Runtime data of a config entry."""
 
     client: TTLockClient
+    allowance: AllowanceManager
     locks: TTLockLocksCoordinator
     gateways: TTLockGatewaysCoordinator
     meters: TTLockMetersCoordinator
@@ -139,11 +144,18 @@ def translate_update_error(err: TTLockError) -> Exception:
     """Map a client error to what a coordinator raises."""
     if isinstance(err, TTLockAuthError):
         return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed")
+    if isinstance(err, TTLockRateLimitError) and err.monthly:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="monthly_limit",
+            translation_placeholders={"reset": allowance_reset_text(err)},
+            retry_after=MONTHLY_LIMIT_RETRY_AFTER,
+        )
     if isinstance(err, TTLockRateLimitError):
         return UpdateFailed(
             translation_domain=DOMAIN,
-            translation_key="monthly_limit" if err.monthly else "rate_limited",
-            retry_after=MONTHLY_LIMIT_RETRY_AFTER if err.monthly else RATE_LIMIT_RETRY_AFTER,
+            translation_key="rate_limited",
+            retry_after=RATE_LIMIT_RETRY_AFTER,
         )
     if isinstance(err, TTLockConnectionError):
         key = "cannot_connect"
@@ -166,6 +178,7 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
         hass: HomeAssistant,
         entry: TTLockConfigEntry,
         client: TTLockClient,
+        allowance: AllowanceManager,
         *,
         name: str,
         update_interval: timedelta,
@@ -180,6 +193,7 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
             always_update=False,
         )
         self.client = client
+        self.allowance = allowance
 
     async def _async_guarded[R](self, call: Callable[[], Awaitable[R]]) -> R:
         """Run ``call``; on a dead token, log in again once with the stored hash."""
@@ -199,30 +213,52 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except TTLockError as err:
             raise translate_update_error(err) from err
 
+    def _wake_at(self, due: datetime | None) -> None:
+        """Refresh next when something is due (bounded, since plans change)."""
+        delay = MAX_WAKE if due is None else due - dt_util.utcnow()
+        self.update_interval = min(max(delay, MIN_WAKE), MAX_WAKE)
+
+
+def _due(read_at: datetime | None, interval: timedelta) -> datetime | None:
+    """When something read at ``read_at`` is due again (None: never read, due now)."""
+    return None if read_at is None else read_at + interval
+
 
 class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
     """The account's gateways, their online state and the locks they reach."""
 
-    def __init__(self, hass: HomeAssistant, entry: TTLockConfigEntry, client: TTLockClient) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: TTLockConfigEntry,
+        client: TTLockClient,
+        allowance: AllowanceManager,
+    ) -> None:
         """Initialise the coordinator."""
         super().__init__(
-            hass, entry, client, name="TTLock gateways", update_interval=GATEWAY_SCAN_INTERVAL
+            hass, entry, client, allowance, name="TTLock gateways", update_interval=FIRST_CYCLE
         )
         self._links_read: dict[int, datetime] = {}
 
     @override
     async def _async_update_data(self) -> dict[int, GatewayData]:
-        return await self._async_guarded(self._async_fetch)
+        data = await self._async_guarded(self._async_fetch)
+        self.update_interval = self._plan().gateways
+        return data
+
+    def _plan(self) -> Plan:
+        return self.allowance.plan or DEFAULT_PLAN
 
     async def _async_fetch(self) -> dict[int, GatewayData]:
         previous = self.data or {}
         now = dt_util.utcnow()
+        links_interval = self._plan().links
         result: dict[int, GatewayData] = {}
         for gateway in await self.client.list_gateways():
             gateway_id = gateway.gateway_id
             links = previous[gateway_id].links if gateway_id in previous else ()
-            read = self._links_read.get(gateway_id)
-            if gateway.online and (read is None or now - read >= LINKS_REFRESH_INTERVAL):
+            due = _due(self._links_read.get(gateway_id), links_interval)
+            if gateway.online and (due is None or now >= due):
                 try:
                     links = tuple(await self.client.list_gateway_locks(gateway_id))
                 except (TTLockUnreachableError, TTLockNotFoundError) as err:
@@ -253,6 +289,7 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
         """Apply a pushed online change; False if the gateway is not the account's."""
         if self.data is None or gateway_id not in self.data:
             return False
+        self.allowance.note_gateway_push()
         current = self.data[gateway_id]
         if current.gateway.online != online:
             updated = replace(current, gateway=replace(current.gateway, online=online))
@@ -261,44 +298,45 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
 
 
 class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
-    """The account's locks: list, open state, records; details once per lock."""
+    """The account's locks: list, records and state; details once per lock."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917
         self,
         hass: HomeAssistant,
         entry: TTLockConfigEntry,
         client: TTLockClient,
+        allowance: AllowanceManager,
         gateways: TTLockGatewaysCoordinator,
+        meters: TTLockMetersCoordinator,
     ) -> None:
         """Initialise the coordinator."""
         super().__init__(
-            hass,
-            entry,
-            client,
-            name="TTLock locks",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-            ),
+            hass, entry, client, allowance, name="TTLock locks", update_interval=FIRST_CYCLE
         )
         self.gateways = gateways
-        self.push_seen = False  # a callback arrived: the platform pushes records
-        self._listed: list[Lock] | None = None
+        self.meters = meters
+        self._locks: list[Lock] = []  # the last lock list
+        self._list_read: datetime | None = None
         self._details: dict[int, LockDetail | None] = {}
         self._passage: dict[int, bool | None] = {}
-        self._state_read: dict[int, datetime] = {}  # when queryOpenState last answered
+        self._read: dict[int, datetime] = {}  # when each lock was last read
         self._cursor: dict[int, datetime] = {}  # serverDate of the newest record seen
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
         self._record_listeners: dict[int, list[RecordListener]] = {}
 
     @override
     async def _async_setup(self) -> None:
-        """Read each lock's detail and passage mode once; keep the list for the refresh."""
+        """Read each lock's detail and passage mode once."""
         await self._async_guarded(self._async_load_initial)
 
     async def _async_load_initial(self) -> None:
-        self._listed = await self.client.list_locks()
-        for lock in self._listed:
+        await self._async_read_list()
+        for lock in self._locks:
             await self._async_load_static(lock)
+
+    async def _async_read_list(self) -> None:
+        self._locks = await self.client.list_locks()
+        self._list_read = dt_util.utcnow()
 
     async def _async_load_static(self, lock: Lock) -> None:
         """Fetch what rarely changes for a lock the coordinator has not seen before."""
@@ -323,20 +361,30 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
 
     @override
     async def _async_update_data(self) -> dict[int, LockData]:
-        return await self._async_guarded(self._async_fetch)
+        data = await self._async_guarded(self._async_fetch)
+        plan = self._replan(data)
+        self._wake_at(self._next_due(plan, data))
+        return data
+
+    def _plan(self) -> Plan:
+        return self.allowance.plan or DEFAULT_PLAN
 
     async def _async_fetch(self) -> dict[int, LockData]:
-        if self._listed is not None:
-            locks, self._listed = self._listed, None
-        else:
-            locks = await self.client.list_locks()
+        # Pushes may have come or stopped since the last plan: reads follow the current one.
+        plan = self._replan(self.data) if self.data else self._plan()
+        list_due = _due(self._list_read, plan.lock_list)
+        listed = list_due is None or dt_util.utcnow() >= list_due
+        if listed:
+            await self._async_read_list()
         previous = self.data or {}
         links = self.gateways.lock_links()
         result: dict[int, LockData] = {}
-        for lock in locks:
+        for lock in self._locks:
             lock_id = lock.lock_id
             await self._async_load_static(lock)
             old = previous.get(lock_id)
+            if old is not None and not listed:
+                lock = old.lock  # noqa: PLW2901  # as records updated it since the list
             lock_links = links.get(lock_id, [])
             data = LockData(
                 lock=lock,
@@ -348,59 +396,95 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 gateway_ids=tuple(
                     link.gateway_id for link in lock_links if link.gateway_id is not None
                 ),
-                reachable=True,
+                reachable=old.reachable if old else True,
                 jammed=old.jammed if old else False,
                 rssi=lock_links[0].rssi if lock_links else None,
             )
-            if lock.is_remote and self._state_due(lock_id, old):
-                try:
-                    data.state = await self.client.get_lock_state(lock_id)
-                    self._state_read[lock_id] = dt_util.utcnow()
-                except TTLockUnreachableError as err:
-                    LOGGER.debug("Lock %s unreachable: %s", lock_id, err)
-                    data.state = LockState.UNKNOWN
-                    data.reachable = False
-                except TTLockNotSupportedError, TTLockPermissionError, TTLockNotFoundError:
-                    data.state = LockState.UNKNOWN
-            # A lock's first cycle has no records to look for: the cursor starts now.
-            if old is not None and not (self.push_seen and lock.is_remote):
-                try:
-                    records = await self.client.list_lock_records(
-                        lock_id, start=self._cursor[lock_id] - RECORD_LOOKBACK
-                    )
-                except TTLockNotFoundError:
-                    records = []
-                if new := self._take_new(lock_id, records):
-                    # A queried open state is newer than the records before it.
-                    data = self._apply_records(data, new, set_state=not lock.is_remote)
-                    self._fire(lock_id, new)
-            result[lock_id] = data
+            result[lock_id] = await self._async_follow(lock, old, data, plan)
         for lock_id in set(self._cursor) - set(result):
             self._forget(lock_id)
         return result
 
-    def _state_due(self, lock_id: int, old: LockData | None) -> bool:
-        """Whether to query a remote lock's open state in this cycle.
+    async def _async_follow(
+        self, lock: Lock, old: LockData | None, data: LockData, plan: Plan
+    ) -> LockData:
+        """Read a due lock once: its state (first time) or its new records."""
+        lock_id = lock.lock_id
+        now = dt_util.utcnow()
+        if old is not None:
+            due = _due(self._read.get(lock_id), plan.per_lock.get(lock_id, FIRST_CYCLE))
+            if due is not None and now < due:
+                return data
+        self._read[lock_id] = now
+        if old is None or (lock.is_remote and not old.reachable):
+            # A new lock, or one the cloud could not reach: ask where its bolt is.
+            return await self._async_query_state(lock_id, data) if lock.is_remote else data
+        try:
+            records = await self.client.list_lock_records(
+                lock_id, start=self._cursor[lock_id] - RECORD_LOOKBACK
+            )
+        except TTLockNotFoundError:
+            records = []
+        if not (new := self._take_new(lock_id, records)):
+            return data
+        self.allowance.note_activity(lock_id)
+        if lock.is_remote and self.allowance.pushed(lock_id):
+            late = [r for r in new if (r.server_date or now) < now - PUSH_GRACE]
+            if late:
+                self.allowance.note_missed(lock_id)
+        self._fire(lock_id, new)
+        return self._apply_records(data, new)
 
-        Every cycle while the cloud does not push; with push, records carry the state and
-        a query is only a periodic safety net (and a retry for a lock that was unreachable).
-        """
-        read = self._state_read.get(lock_id)
-        return (
-            not self.push_seen
-            or old is None
-            or not old.reachable
-            or read is None
-            or dt_util.utcnow() - read >= STATE_RESYNC_INTERVAL
+    async def _async_query_state(self, lock_id: int, data: LockData) -> LockData:
+        try:
+            return replace(data, state=await self.client.get_lock_state(lock_id), reachable=True)
+        except TTLockUnreachableError as err:
+            LOGGER.debug("Lock %s unreachable: %s", lock_id, err)
+            return replace(data, state=LockState.UNKNOWN, reachable=False)
+        except TTLockNotSupportedError, TTLockPermissionError, TTLockNotFoundError:
+            return replace(data, state=LockState.UNKNOWN, reachable=True)
+
+    def _replan(self, data: dict[int, LockData]) -> Plan:
+        """Make the plan again from what the coordinators know now."""
+        meters = self.meters.data
+        return self.allowance.replan(
+            (
+                self.allowance.need(lock_id, remote=lock_data.lock.is_remote)
+                for lock_id, lock_data in data.items()
+            ),
+            gateways=len(self.gateways.data or {}),
+            meter_kinds=0 if meters is None else bool(meters.electric) + bool(meters.water),
         )
+
+    def _next_due(self, plan: Plan, data: dict[int, LockData]) -> datetime | None:
+        """When the next read of this coordinator is due."""
+        moments = [self._list_read + plan.lock_list] if self._list_read else []
+        for lock_id in data:
+            read = self._read.get(lock_id)
+            if read is None:
+                return dt_util.utcnow()
+            moments.append(read + plan.per_lock.get(lock_id, FIRST_CYCLE))
+        return min(moments, default=None)
+
+    def read_at(self, lock_id: int) -> datetime | None:
+        """When the lock was last read (its state or its records)."""
+        return self._read.get(lock_id)
+
+    @callback
+    def async_read_soon(self, lock_ids: Iterable[int]) -> None:
+        """Read these locks at the next refresh (e.g. their gateway is back)."""
+        for lock_id in lock_ids:
+            self._read.pop(lock_id, None)
+        self.hass.async_create_task(self.async_request_refresh())
 
     def _forget(self, lock_id: int) -> None:
         """Drop what is kept about a lock that left the account."""
-        self._state_read.pop(lock_id, None)
+        self._read.pop(lock_id, None)
         self._cursor.pop(lock_id, None)
         self._seen.pop(lock_id, None)
         self._details.pop(lock_id, None)
         self._passage.pop(lock_id, None)
+        self.allowance.forget_lock(lock_id)
 
     def _take_new(self, lock_id: int, records: Iterable[LockRecord]) -> list[LockRecord]:
         """Return records newer than those seen, oldest first; advance the cursor."""
@@ -432,7 +516,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         return new
 
     @staticmethod
-    def _apply_records(data: LockData, records: list[LockRecord], *, set_state: bool) -> LockData:
+    def _apply_records(data: LockData, records: list[LockRecord]) -> LockData:
         """Return what a sequence of records says about the lock."""
         state, jammed, lock = data.state, data.jammed, data.lock
         for record in records:
@@ -440,8 +524,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 jammed = True
             elif record.success and record.unlocked is not None:
                 jammed = False
-                if set_state:
-                    state = LockState.UNLOCKED if record.unlocked else LockState.LOCKED
+                state = LockState.UNLOCKED if record.unlocked else LockState.LOCKED
             if record.battery is not None:
                 lock = replace(lock, battery=record.battery)
         return replace(data, state=state, jammed=jammed, lock=lock)
@@ -468,9 +551,10 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         """Apply pushed lock records; False if the lock is not the account's."""
         if self.data is None or lock_id not in self.data:
             return False
-        self.push_seen = True
+        self.allowance.note_push(lock_id)
         if new := self._take_new(lock_id, records):
-            updated = self._apply_records(self.data[lock_id], new, set_state=True)
+            self.allowance.note_activity(lock_id)
+            updated = self._apply_records(self.data[lock_id], new)
             self._fire(lock_id, new)
             self.async_set_updated_data({**self.data, lock_id: updated})
         return True
@@ -480,7 +564,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         """Apply a pushed Wi-Fi lock online change; False if not the account's lock."""
         if self.data is None or lock_id not in self.data:
             return False
-        self.push_seen = True
+        self.allowance.note_push(lock_id)
         self.async_update_lock(lock_id, reachable=online)
         return True
 
@@ -504,33 +588,62 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         )
         if passage_mode is not None:
             self._passage[lock_id] = passage_mode
+        if state is not None:
+            self.allowance.note_activity(lock_id)
         if updated != current:
             self.async_set_updated_data({**self.data, lock_id: updated})
 
 
 class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
-    """The account's electricity and water meters."""
+    """The account's electricity and water meters, each list at its own pace."""
 
-    def __init__(self, hass: HomeAssistant, entry: TTLockConfigEntry, client: TTLockClient) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: TTLockConfigEntry,
+        client: TTLockClient,
+        allowance: AllowanceManager,
+    ) -> None:
         """Initialise the coordinator."""
         super().__init__(
-            hass, entry, client, name="TTLock meters", update_interval=METER_SCAN_INTERVAL
+            hass, entry, client, allowance, name="TTLock meters", update_interval=METER_INTERVAL
         )
+        self._read: dict[str, datetime] = {}
 
     @override
     async def _async_update_data(self) -> MetersData:
-        return await self._async_guarded(self._async_fetch)
+        data = await self._async_guarded(self._async_fetch)
+        plan = self.allowance.plan or DEFAULT_PLAN
+        self._wake_at(
+            min(
+                self._read[kind] + (plan.meters if present else plan.meter_recheck)
+                for kind, present in (("electric", data.electric), ("water", data.water))
+            )
+        )
+        return data
+
+    def _due(self, kind: str, present: bool) -> bool:
+        plan = self.allowance.plan or DEFAULT_PLAN
+        due = _due(self._read.get(kind), plan.meters if present else plan.meter_recheck)
+        return due is None or dt_util.utcnow() >= due
 
     async def _async_fetch(self) -> MetersData:
-        data = MetersData()
-        try:
-            data.electric = {m.meter_id: m for m in await self.client.list_electric_meters()}
-        except (TTLockNotSupportedError, TTLockPermissionError) as err:
-            LOGGER.debug("No electricity meters: %s", err)
-        try:
-            data.water = {m.meter_id: m for m in await self.client.list_water_meters()}
-        except (TTLockNotSupportedError, TTLockPermissionError) as err:
-            LOGGER.debug("No water meters: %s", err)
+        previous = self.data or MetersData()
+        data = replace(previous)
+        if self._due("electric", bool(previous.electric)):
+            self._read["electric"] = dt_util.utcnow()
+            try:
+                data.electric = {m.meter_id: m for m in await self.client.list_electric_meters()}
+            except (TTLockNotSupportedError, TTLockPermissionError) as err:
+                LOGGER.debug("No electricity meters: %s", err)
+                data.electric = {}
+        if self._due("water", bool(previous.water)):
+            self._read["water"] = dt_util.utcnow()
+            try:
+                data.water = {m.meter_id: m for m in await self.client.list_water_meters()}
+            except (TTLockNotSupportedError, TTLockPermissionError) as err:
+                LOGGER.debug("No water meters: %s", err)
+                data.water = {}
         return data
 
     @callback
@@ -546,3 +659,15 @@ class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
         self.async_set_updated_data(
             replace(self.data, water={**self.data.water, meter.meter_id: meter})
         )
+
+
+# Until the first plan is made (the locks' first refresh): the planner's base pace.
+DEFAULT_PLAN: Final = make_plan(
+    PlanInput(
+        allowance=DEFAULT_MONTHLY_ALLOWANCE,
+        used=0,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+        reset_at=datetime(2026, 2, 1, tzinfo=UTC),
+        reserve=0,
+    )
+)

@@ -66,6 +66,33 @@ def _meter(entry: TTLockConfigEntry, kind: str, meter_id: int) -> dict[str, Any]
     return None if meter is None else asdict(meter)
 
 
+def _usage(entry: TTLockConfigEntry) -> dict[str, Any]:
+    """Return the month's calls, the plan in force and which locks push."""
+    allowance = entry.runtime_data.allowance
+    ledger = allowance.ledger.as_dict()
+    plan, facts = allowance.plan, allowance.facts
+    return {
+        "allowance": allowance.allowance,
+        "used": allowance.ledger.used,
+        "ledger": ledger,
+        "reserve": facts.reserve if facts else None,
+        "plan": None
+        if plan is None
+        else {
+            "lock_list": str(plan.lock_list),
+            "gateways": str(plan.gateways),
+            "links": str(plan.links),
+            "meters": str(plan.meters),
+            "meter_recheck": str(plan.meter_recheck),
+            "per_lock": {str(k): str(v) for k, v in sorted(plan.per_lock.items())},
+            "budget_per_day": round(plan.budget_per_day, 1),
+            "reads_per_day": round(plan.reads_per_day, 1),
+            "stretch": round(plan.stretch, 2),
+        },
+        "locks": [asdict(lock) for lock in facts.locks] if facts else [],
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: TTLockConfigEntry
 ) -> dict[str, Any]:
@@ -75,7 +102,7 @@ async def async_get_config_entry_diagnostics(
     return async_redact_data(
         {
             "entry": entry.as_dict(),
-            "push_seen": data.locks.push_seen,
+            "api_usage": _usage(entry),
             "coordinators": {
                 name: {
                     "last_update_success": coordinator.last_update_success,

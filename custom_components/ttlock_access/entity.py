@@ -13,6 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .allowance import allowance_reset_text
 from .api import (
     ElectricMeter,
     TTLockAuthError,
@@ -322,6 +323,12 @@ def command_error(err: TTLockError, name: str) -> HomeAssistantError:
         key = "permission_denied"
     elif isinstance(err, TTLockNotFoundError):
         key = "device_not_found"
+    elif isinstance(err, TTLockRateLimitError) and err.monthly:
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_monthly_limit",
+            translation_placeholders={"name": name, "reset": allowance_reset_text(err)},
+        )
     elif isinstance(err, TTLockRateLimitError):
         key = "command_rate_limited"
     elif isinstance(err, TTLockAuthError):

@@ -112,6 +112,7 @@ _RETRYABLE: Final = frozenset(
         "cloud_connection_failed",
         "cloud_server_error",
         "cloud_rate_limited",
+        "cloud_monthly_limit",  # refused at home without a call until the probe passes
     }
 )
 _QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
@@ -959,6 +960,15 @@ class GuestScheduler:
 
     def _delete_issue(self, plan: GuestPlan) -> None:
         ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(plan))
+
+    # ---- for the allowance planner ----------------------------------------------------
+
+    def open_stays(self) -> tuple[int, int]:
+        """(locks bound to calendars, stays whose code is still to make or to revoke)."""
+        bound = {
+            lock_id for binding in bindings_of(self.entry).values() for lock_id in binding.locks
+        }
+        return len(bound), sum(1 for plan in self.plans.values() if plan.status in OPEN_STATUSES)
 
     # ---- for the sensor -------------------------------------------------------------
 

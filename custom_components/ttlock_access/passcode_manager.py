@@ -58,6 +58,9 @@ STORAGE_VERSION: Final = 1
 ISSUE_QUOTA_EXHAUSTED: Final = "passcode_quota_exhausted"
 # How many times a create is retried with another code (duplicate) or hour (period reused).
 _CREATE_ATTEMPTS: Final = 4
+# Codes made in the TTLock app count too; the cloud's list is read to see them at most
+# this often before a create (the cloud's own quota refusal is the backstop).
+BOOKS_FRESH_FOR: Final = timedelta(hours=6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +188,16 @@ class PasscodeManager:
         for update_callback in list(self._listeners):
             update_callback()
 
+    def _books_fresh(self, lock_id: int) -> bool:
+        """Whether the lock's books were reconciled with the cloud's list lately."""
+        read_at = dt_util.parse_datetime(str(self._books(lock_id, dt_util.now()).get("read_at")))
+        return read_at is not None and dt_util.utcnow() - read_at < BOOKS_FRESH_FOR
+
     async def async_reconcile(self, lock_id: int, passcodes: Iterable[Passcode]) -> None:
         """Count codes the cloud's list shows created this month (made anywhere)."""
         now = dt_util.now()
         books = self._books(lock_id, now)
+        books["read_at"] = dt_util.utcnow().isoformat()
         month = books["month"]
         before = len(books["created"])
         for passcode in passcodes:
@@ -286,8 +295,12 @@ class PasscodeManager:
         Returns the lock's current codes when they were needed (``existing`` when the
         caller just read them), else None.
         """
-        if existing is None and (
-            plan.kind is PasscodeKind.CUSTOM or self.quota_needs_check(lock, plan)
+        # A read costs a call: only to bring stale books up to date. A custom code already
+        # on the lock is refused by the cloud itself (-3007, the same translated error).
+        if (
+            existing is None
+            and self.quota_needs_check(lock, plan)
+            and not self._books_fresh(lock.lock_id)
         ):
             existing = await self.async_list(lock)
         if self.quota_needs_check(lock, plan):

@@ -31,6 +31,7 @@ from typing import Any, Final
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
+from .allowance import allowance_reset_text
 from .api import (
     Lock,
     Passcode,
@@ -508,6 +509,9 @@ def cloud_error(err: TTLockError, lock_name: str = "") -> HomeAssistantError:
     """Return a translated Home Assistant error for a typed cloud failure."""
     key = next((key for cls, key in _CLOUD_ERRORS if isinstance(err, cls)), "cloud_error")
     placeholders = {"lock_name": lock_name, "error": str(err)}
+    if isinstance(err, TTLockRateLimitError) and err.monthly:
+        key = "cloud_monthly_limit"
+        placeholders["reset"] = allowance_reset_text(err)
     if isinstance(err, TTLockDuplicatePasscodeError):
         return ServiceValidationError(
             translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders

@@ -36,6 +36,7 @@ from .entity import (
 )
 from .guest_sensor import async_setup_guest_sensors
 from .passcode_manager import PasscodeManager
+from .usage_sensor import async_setup_usage_sensor
 
 # Read-only, fed by the coordinators.
 PARALLEL_UPDATES = 0
@@ -208,6 +209,7 @@ async def async_setup_entry(
     async_add_entities_dynamically(entry, async_add_entities, gateway_candidates, gateways)
     async_add_entities_dynamically(entry, async_add_entities, meter_candidates, meters)
     async_setup_guest_sensors(hass, entry, async_add_entities)
+    async_setup_usage_sensor(hass, entry, async_add_entities)
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):

@@ -94,8 +94,9 @@ async def async_handle_webhook(
             accepted = data.gateways.async_handle_online(gateway_id, online)
             if accepted and online:
                 # What the locks behind it did while it was away.
-                entry.async_create_task(
-                    hass, data.locks.async_request_refresh(), "ttlock_access gateway back"
+                links = data.gateways.data[gateway_id].links
+                data.locks.async_read_soon(
+                    link.lock_id for link in links if link.lock_id in data.locks.data
                 )
         case LockStatusEvent(lock_id=lock_id, online=online):
             accepted = data.locks.async_handle_online(lock_id, online)

@@ -1,0 +1,61 @@
+"""Letting simulated time pass until the integration does what its plan says it will."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from simulator.cloud import FakeTTLockCloud
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Let time pass and the coordinators refresh."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def until_called(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    cloud: FakeTTLockCloud,
+    path: str,
+    *,
+    step: float = 60,
+    limit: timedelta = timedelta(days=1),
+) -> timedelta:
+    """Let time pass, a step at a time, until the integration calls ``path``.
+
+    Returns how long that took; fails the test if it does not happen within ``limit``.
+    """
+    before = cloud.requests[path]
+    waited = timedelta()
+    while cloud.requests[path] == before:
+        assert waited < limit, f"{path} not called within {limit}"
+        await tick(hass, freezer, step)
+        waited += timedelta(seconds=step)
+    return waited
+
+
+async def until_lock_read(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry: ConfigEntry,
+    lock_id: int,
+    *,
+    step: float = 60,
+    limit: timedelta = timedelta(days=1),
+) -> timedelta:
+    """Let time pass until the integration reads this lock again (its plan's pace)."""
+    locks = entry.runtime_data.locks
+    before = locks.read_at(lock_id)
+    waited = timedelta()
+    while locks.read_at(lock_id) == before:
+        assert waited < limit, f"lock {lock_id} not read within {limit}"
+        await tick(hass, freezer, step)
+        waited += timedelta(seconds=step)
+    return waited
