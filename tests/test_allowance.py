@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-import json
 import logging
 from typing import Any
 
@@ -25,6 +24,7 @@ from custom_components.ttlock_access.const import (
     DOMAIN,
 )
 from simulator.cloud import FakeTTLockCloud
+from tests.cloud_push import push_newest_record
 from tests.timing import tick, until_called
 
 from .conftest import ENTRY_ID, WEBHOOK_ID
@@ -44,26 +44,7 @@ def issue(hass: HomeAssistant, key: str) -> ir.IssueEntry | None:
 async def push_state(client: Any, cloud: FakeTTLockCloud, lock_id: int, state: LockState) -> None:
     """Turn a lock in the fake cloud and POST the callback the cloud sends about it."""
     cloud.set_lock_state(lock_id, state)
-    record = cloud.locks[lock_id].records[-1]
-    form = {
-        "notifyType": "1",
-        "lockId": str(lock_id),
-        "records": json.dumps(
-            [
-                {
-                    "recordId": record.record_id,
-                    "recordType": record.record_type,
-                    "success": 1,
-                    "username": record.username,
-                    "lockDate": record.lock_date_ms,
-                    "serverDate": record.server_date_ms,
-                    "electricQuantity": record.battery,
-                }
-            ]
-        ),
-    }
-    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=form)
-    assert await response.text() == "success"
+    await push_newest_record(client, WEBHOOK_ID, cloud.locks[lock_id])
 
 
 async def test_migrates_the_scan_interval_option(

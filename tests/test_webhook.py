@@ -194,3 +194,23 @@ async def test_push_spares_per_lock_polling(  # noqa: PLR0917
     await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
     await hass.async_block_till_done()
     assert allowance.pushed(front.lock_id)
+
+
+async def test_busy_pushes_do_not_hold_off_the_reads(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A lock pushing every few minutes does not postpone the other reads."""
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    fake_cloud.reset_requests()
+    for minute in range(0, 3 * 60, 10):
+        record = {"recordType": 12 if minute % 20 else 47, "success": 1}
+        await client.post(URL, data=records_form(front.lock_id, record))
+        await tick(hass, freezer, 600)
+    # Hourly, as planned, although a push came every 10 minutes.
+    assert fake_cloud.requests["/v3/lock/list"] >= 2
+    assert fake_cloud.requests["/v3/lockRecord/list"] >= 1  # the Bluetooth-only garage

@@ -253,9 +253,12 @@ class AllowanceManager:
 
     @property
     def gateways_pushed(self) -> bool:
-        """Whether gateway status changes arrive by push."""
-        seen = self._gateways_pushed_at
-        return seen is not None and dt_util.utcnow() - seen < ACCOUNT_PUSH_MEMORY
+        """Whether gateway status changes arrive by push.
+
+        The cloud sends every kind of callback to the application's one URL: pushes of
+        lock records prove it reaches Home Assistant, gateway changes included.
+        """
+        return self._account_pushed()
 
     def active(self, lock_id: int) -> bool:
         """Whether the lock was operated within the last hour."""

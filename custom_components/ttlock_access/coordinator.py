@@ -213,6 +213,17 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except TTLockError as err:
             raise translate_update_error(err) from err
 
+    @callback
+    def async_publish(self, data: DataT) -> None:
+        """Show data that a push or a command brought, keeping the reads' schedule.
+
+        Unlike ``async_set_updated_data``, this does not postpone the next refresh: a push
+        about one lock makes nothing else fresh, and busy locks pushing every few minutes
+        would otherwise hold the other reads off for good.
+        """
+        self.data = data
+        self.async_update_listeners()
+
     def _wake_at(self, due: datetime | None) -> None:
         """Refresh next when something is due (bounded, since plans change)."""
         delay = MAX_WAKE if due is None else due - dt_util.utcnow()
@@ -293,7 +304,7 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
         current = self.data[gateway_id]
         if current.gateway.online != online:
             updated = replace(current, gateway=replace(current.gateway, online=online))
-            self.async_set_updated_data({**self.data, gateway_id: updated})
+            self.async_publish({**self.data, gateway_id: updated})
         return True
 
 
@@ -556,7 +567,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             self.allowance.note_activity(lock_id)
             updated = self._apply_records(self.data[lock_id], new)
             self._fire(lock_id, new)
-            self.async_set_updated_data({**self.data, lock_id: updated})
+            self.async_publish({**self.data, lock_id: updated})
         return True
 
     @callback
@@ -591,7 +602,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         if state is not None:
             self.allowance.note_activity(lock_id)
         if updated != current:
-            self.async_set_updated_data({**self.data, lock_id: updated})
+            self.async_publish({**self.data, lock_id: updated})
 
 
 class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
@@ -649,16 +660,14 @@ class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
     @callback
     def async_update_electric(self, meter: ElectricMeter) -> None:
         """Record a changed electricity meter (after a command)."""
-        self.async_set_updated_data(
+        self.async_publish(
             replace(self.data, electric={**self.data.electric, meter.meter_id: meter})
         )
 
     @callback
     def async_update_water(self, meter: WaterMeter) -> None:
         """Record a changed water meter (after a command)."""
-        self.async_set_updated_data(
-            replace(self.data, water={**self.data.water, meter.meter_id: meter})
-        )
+        self.async_publish(replace(self.data, water={**self.data.water, meter.meter_id: meter}))
 
 
 # Until the first plan is made (the locks' first refresh): the planner's base pace.

@@ -5,8 +5,9 @@ coordinators follow the plan. The month left is split into:
 
 1. a **reserve** for what the user does (commands, actions, guest codes), never spent on
    reads;
-2. **reads**: what is left, spread evenly over the days left, with a safety margin, so a
-   month that runs hot slows down before the allowance runs out, not after:
+2. a **margin** of 5% of the allowance, never planned for;
+3. **reads**: what is left, spread evenly over the days left, so a month that runs hot
+   slows down before the allowance runs out, not after:
 
    - fixed reads at the pace their data changes: the lock list (names, battery, new
      locks) hourly, gateways every 30 min (hourly once they push their status), the
@@ -53,8 +54,10 @@ STRETCH_CAP: Final = DAY
 POLL_CAP: Final = timedelta(days=31)
 # Share of the daily budget the fixed reads may take while locks are polled.
 FIXED_SHARE_WITH_POLLING: Final = 0.5
-# Reads plan for this share of what is left, keeping the rest for surprises.
-SAFETY: Final = 0.9
+# Never planned for reads: this share of the allowance stays free for surprises (more
+# actions than the reserve foresaw). A share of what is left would shrink to nothing by
+# the month's last day; a share of the allowance does not.
+MARGIN_SHARE: Final = 0.05
 
 # The reserve: what users do, per month, when they have not done it yet this month.
 COMMANDS_PER_DAY: Final = 3  # lock, unlock, passage mode, meter switches, code actions
@@ -143,8 +146,9 @@ def reserve_for(
 def make_plan(facts: PlanInput) -> Plan:
     """Intervals that keep the month's reads within what the allowance leaves them."""
     days_left = max((facts.reset_at - facts.now).total_seconds() / _DAY_S, 1 / 24)
-    spendable = max(facts.allowance - facts.used - facts.reserve, 0)
-    budget = spendable / days_left * SAFETY
+    margin = facts.allowance * MARGIN_SHARE
+    spendable = max(facts.allowance - facts.used - facts.reserve - margin, 0.0)
+    budget = spendable / days_left
 
     gateway_interval = GATEWAY_INTERVAL_PUSHED if facts.gateways_pushed else GATEWAY_INTERVAL
     pushed = [lock for lock in facts.locks if lock.remote and lock.pushed]

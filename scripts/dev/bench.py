@@ -7,13 +7,12 @@ the config flow, then measure
 - setup: config flow submitted -> entry loaded and every lock entity present, and the
   cloud requests that took;
 - memory: RSS of the hass process before the integration and after its setup;
-- one lock refresh cycle: cloud requests by path and wall time (triggered with
-  ``homeassistant.update_entity``), before and after a push callback arrived;
-- latency from a state change in the simulator to the entity state, by polling (change
-  made just after a refresh: the worst case, one scan interval of 30 s) and by push (the
-  TTLock callback POSTed to the entry's webhook right after the change).
+- latency from a state change in the simulator to the entity state by push (the TTLock
+  callback POSTed to the entry's webhook right after the change).
 
-Prints markdown tables. Run by scripts/bench; only 127.0.0.1 is used.
+Cloud calls per day and month, and the state delay while polling, come from simulated
+time (tests/bench_calls.py): a real day is too long to wait for. Prints a markdown table.
+Run by scripts/bench; only 127.0.0.1 is used.
 
 python scripts/dev/bench.py [--locks 1,10,100,500] [--ha-port P] [--sim-port P] [--push-samples K]
 """
@@ -44,7 +43,6 @@ from demo_setup import login, wait_until_up
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_LOCKS = 3
-SCAN_INTERVAL = 30  # the option's minimum
 LOCKED, UNLOCKED = 0, 1
 INSIDE_UNLOCK, LOCK_BUTTON = 32, 47  # cloud record types, as the simulator writes them
 USER, PASSWORD = "demo", "demo-password"
@@ -88,10 +86,6 @@ class Result:
     setup_requests: int = 0
     rss_before: int = 0  # kB
     rss_after: int = 0
-    cycle: dict[str, int] = field(default_factory=dict)
-    cycle_time: float = 0.0
-    cycle_push: dict[str, int] = field(default_factory=dict)
-    poll_latency: float | None = None
     push_latency: list[float] = field(default_factory=list)
 
 
@@ -203,30 +197,6 @@ class Bench:
         if result.get("type") != "create_entry":
             raise RuntimeError(f"the config flow did not create an entry: {result}")
 
-    async def set_scan_interval(self, entry_id: str, seconds: int) -> None:
-        """Through the options flow (the entry reloads)."""
-        flow = await self.api(
-            "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
-        )
-        result = await self.api(
-            "POST",
-            f"/api/config/config_entries/options/flow/{flow['flow_id']}",
-            {"scan_interval": seconds, "passcode_quota_limited": True},
-        )
-        if result.get("type") != "create_entry":
-            raise RuntimeError(f"the options flow failed: {result}")
-
-    async def refresh_cycle(self, entity_id: str) -> tuple[dict[str, int], float]:
-        """Refresh the locks once; return the requests by path and the time it took."""
-        await self.sim_post("/_sim/reset_stats")
-        began = time.monotonic()
-        await self.api(
-            "POST", "/api/services/homeassistant/update_entity", {"entity_id": entity_id}
-        )
-        took = time.monotonic() - began
-        stats = await self.sim_get("/_sim/stats")
-        return dict(stats["requests"]), took
-
     async def state(self, entity_id: str) -> str:
         """Return an entity's state."""
         return str((await self.api("GET", f"/api/states/{entity_id}"))["state"])
@@ -330,14 +300,9 @@ async def measure(locks: int, ha_port: int, sim_port: int, push_samples: int) ->
             result.setup_requests = (await bench.sim_get("/_sim/stats"))["total"]
             result.rss_after = rss_kb(hass.pid)
 
-            entry = await bench.entry()
-            assert entry is not None
-            await bench.set_scan_interval(entry["entry_id"], SCAN_INTERVAL)
-            await asyncio.sleep(1)
-            await bench.wait_loaded(remote, within=240)
             hook = webhook_id(folder)
 
-            # The first generated lock: behind a gateway, so the cloud can be asked for it.
+            # The first generated lock: behind a gateway, so the cloud pushes for it.
             target = next(lock for lock in sim_locks if lock["name"] == "Door 001")
             states = await bench.api("GET", "/api/states")
             entity_id = next(
@@ -346,19 +311,7 @@ async def measure(locks: int, ha_port: int, sim_port: int, push_samples: int) ->
                 if s["entity_id"].startswith("lock.")
                 and s["attributes"].get("friendly_name") == "Door 001"
             )
-            await asyncio.sleep(2)
-            result.cycle, result.cycle_time = await bench.refresh_cycle(entity_id)
-
-            # Polling: a change just after a refresh waits a whole scan interval.
             wanted = UNLOCKED if await bench.state(entity_id) == "locked" else LOCKED
-            began = time.monotonic()
-            await bench.change_lock(target["lock_id"], wanted)
-            result.poll_latency = await bench.wait_state(
-                entity_id,
-                "unlocked" if wanted == UNLOCKED else "locked",
-                began,
-                2.5 * SCAN_INTERVAL,
-            )
 
             # Push: the callback right after the change (the cloud sends it within ~1 s).
             for _ in range(push_samples):
@@ -372,8 +325,6 @@ async def measure(locks: int, ha_port: int, sim_port: int, push_samples: int) ->
                         entity_id, "unlocked" if wanted == UNLOCKED else "locked", began, 10
                     )
                 )
-            await asyncio.sleep(11)  # past the refresh request debouncer's cooldown
-            result.cycle_push, _ = await bench.refresh_cycle(entity_id)
     finally:
         for process in reversed(processes):
             stop(process)
@@ -386,36 +337,19 @@ def _mib(kb: int) -> str:
 
 
 def report(results: list[Result]) -> str:
-    """Markdown: the summary, then the requests of one refresh cycle by path."""
+    """Markdown: one row per lock count."""
     lines = [
         "| Locks | HA HTTP up | Setup | Setup requests | RSS before / after setup (MiB) "
-        "| Requests per refresh | Refresh time | Requests per refresh, push seen "
-        "| Latency, polling (worst case) | Latency, push (median) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| State change to HA by push (median) |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         push = f"{statistics.median(r.push_latency) * 1000:.0f} ms" if r.push_latency else "-"
-        poll = f"{r.poll_latency:.1f} s" if r.poll_latency is not None else "-"
         lines.append(
             f"| {r.locks} | {r.ha_start:.1f} s | {r.setup:.1f} s | {r.setup_requests} "
             f"| {_mib(r.rss_before)} / {_mib(r.rss_after)} (+{_mib(r.rss_after - r.rss_before)}) "
-            f"| {sum(r.cycle.values())} | {r.cycle_time:.2f} s | {sum(r.cycle_push.values())} "
-            f"| {poll} | {push} |"
+            f"| {push} |"
         )
-    paths = sorted({path for r in results for path in (*r.cycle, *r.cycle_push)})
-    lines += [
-        "",
-        "Requests of one lock refresh cycle by path (before / after a push callback arrived):",
-        "",
-        "| Path | " + " | ".join(f"{r.locks} locks" for r in results) + " |",
-        "|---|" + "---:|" * len(results),
-    ]
-    lines += [
-        f"| `{path}` | "
-        + " | ".join(f"{r.cycle.get(path, 0)} / {r.cycle_push.get(path, 0)}" for r in results)
-        + " |"
-        for path in paths
-    ]
     return "\n".join(lines)
 
 
@@ -436,10 +370,8 @@ async def main() -> None:
     print(report(results))
     print(
         f"\nLocks: generated + {DEMO_LOCKS} demo locks (2 behind a gateway, 1 Bluetooth only). "
-        f"Scan interval {SCAN_INTERVAL} s. RSS: VmRSS of the hass process "
-        "(minimal configuration: http, auth, onboarding, config, webhook). Once a push "
-        "callback arrived, remote locks' records come by push and their open state is only "
-        "re-read every 30 min."
+        "RSS: VmRSS of the hass process (minimal configuration: http, auth, onboarding, "
+        "config, webhook)."
     )
 
 
