@@ -168,7 +168,16 @@ async def test_push_spares_per_lock_polling(  # noqa: PLR0917
     push_issue = (DOMAIN, f"push_missing_{init_integration.entry_id}")
     polled_every = allowance.plan.per_lock[front.lock_id]
     assert polled_every < timedelta(hours=1)
-    assert issue_registry.async_get_issue(*push_issue) is not None
+    # A day to set push up after adding the account, then the user is told what it costs.
+    assert issue_registry.async_get_issue(*push_issue) is None
+    await tick(hass, freezer, 86400)
+    issue = issue_registry.async_get_issue(*push_issue)
+    assert issue is not None
+    assert issue.translation_placeholders["polled"] == "2"
+    assert issue.translation_placeholders["webhook_url"].endswith(f"/api/webhook/{WEBHOOK_ID}")
+    assert int(issue.translation_placeholders["polled_calls"]) > int(
+        issue.translation_placeholders["pushed_calls"]
+    )
 
     await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
     await hass.async_block_till_done()

@@ -50,6 +50,9 @@ RECONCILE_INTERVAL: Final = timedelta(days=1)
 ACTIVE_WINDOW: Final = timedelta(hours=1)
 # Without a push for any lock for this long, push is no longer assumed for new locks.
 ACCOUNT_PUSH_MEMORY: Final = timedelta(days=7)
+# The push repair issue waits this long after the account is added (the config flow
+# shows the callback URL): no nagging while the user sets push up.
+PUSH_SETUP_GRACE: Final = timedelta(days=1)
 
 # Paths whose calls are what the user does, not what the integration reads.
 _ACTION_PREFIXES: Final = (
@@ -131,6 +134,7 @@ class AllowanceManager:
         self._pushed_at: dict[int, datetime] = {}  # lock id -> last push
         self._missed_at: dict[int, datetime] = {}  # lock id -> a record push did not bring
         self._gateways_pushed_at: datetime | None = None
+        self._since = dt_util.utcnow()  # when counting began for this entry
         self._active_at: dict[int, datetime] = {}  # in memory only
         self._open_stays: Callable[[], tuple[int, int]] = lambda: (0, 0)
         self._plan: Plan | None = None
@@ -158,12 +162,15 @@ class AllowanceManager:
         pushed = {int(k): _parse(v) for k, v in dict(data["pushed"]).items()}
         missed = {int(k): _parse(v) for k, v in dict(data["missed"]).items()}
         gateways = data["gateways_pushed"]
+        since = _parse(data["since"]) if data.get("since") else self._since
         self.ledger = ledger
+        self._since = since
         self._pushed_at, self._missed_at = pushed, missed
         self._gateways_pushed_at = None if gateways is None else _parse(gateways)
 
     def _data(self) -> dict[str, Any]:
         return {
+            "since": self._since.isoformat(),
             "ledger": self.ledger.as_dict(),
             "pushed": {str(k): v.isoformat() for k, v in self._pushed_at.items()},
             "missed": {str(k): v.isoformat() for k, v in self._missed_at.items()},
@@ -403,7 +410,9 @@ class AllowanceManager:
     def _update_push_issue(self) -> None:
         issue_id = f"{ISSUE_PUSH}_{self.entry.entry_id}"
         polled = self.polled_locks()
-        if self._facts is None or self._plan is None or not polled:
+        # The config flow asked for the callback URL: give the user a day to set it up.
+        settling = dt_util.utcnow() - self._since < PUSH_SETUP_GRACE
+        if self._facts is None or self._plan is None or not polled or settling:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         with_push = make_plan(
