@@ -75,6 +75,17 @@ def _allowance(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
         cloud.set_monthly_allowance(allowance)
 
 
+def _record(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    # A record the lock uploads without changing its state (a card refused, a doorbell...).
+    lock = cloud.locks[int(data["lock_id"])]
+    cloud.add_record(
+        lock,
+        int(data["record_type"]),
+        username=str(data.get("username") or ""),
+        success=_flag(data.get("success", True)),
+    )
+
+
 def _reset_stats(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
     cloud.reset_requests()
 
@@ -94,7 +105,7 @@ def _post(
 
 
 def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
-    """POST fail_next, gateway_online, lock_state, battery, allowance, reset_stats.
+    """POST fail_next, gateway_online, lock_state, battery, record, allowance, reset_stats.
 
     GET stats, locks, allowance.
     """
@@ -138,6 +149,7 @@ def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
         "gateway_online": _gateway_online,
         "lock_state": _lock_state,
         "battery": _battery,
+        "record": _record,
         "allowance": _allowance,
         "reset_stats": _reset_stats,
     }.items():

@@ -9,6 +9,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -333,3 +334,21 @@ async def test_unreachable_lock_is_retried_at_the_plan_pace(
     assert waited <= timedelta(minutes=2)
     assert fake_cloud.requests["/v3/lock/queryOpenState"] == 1
     assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_update_entity_reads_that_lock(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """homeassistant.update_entity reads the lock now: one call, not a whole cycle."""
+    await async_setup_component(hass, "homeassistant", {})
+    front = lock_named(fake_cloud, "Front door")
+    fake_cloud.set_lock_state(front.lock_id, LockState.UNLOCKED)
+    fake_cloud.reset_requests()
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": "lock.front_door"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert dict(fake_cloud.requests) == {"/v3/lockRecord/list": 1}
+    assert hass.states.get("lock.front_door").state == "unlocked"

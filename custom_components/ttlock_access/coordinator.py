@@ -486,7 +486,9 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         """Read these locks at the next refresh (e.g. their gateway is back)."""
         for lock_id in lock_ids:
             self._read.pop(lock_id, None)
-        self.hass.async_create_task(self.async_request_refresh())
+        self.config_entry.async_create_task(
+            self.hass, self.async_request_refresh(), "ttlock_access read locks"
+        )
 
     def _forget(self, lock_id: int) -> None:
         """Drop what is kept about a lock that left the account."""

@@ -194,6 +194,15 @@ class TTLockLockEntity(CoordinatorEntity[TTLockLocksCoordinator]):
         """The lock's current data."""
         return self.coordinator.data[self.lock_id]
 
+    @override
+    async def async_update(self) -> None:
+        """Asked for by the user (homeassistant.update_entity): read this lock now.
+
+        One call (its records, or its state if it was unreachable), counted against the
+        allowance like any other; requests within the debouncer's cooldown share it.
+        """
+        self.coordinator.async_read_soon([self.lock_id])
+
     @property
     @override
     def available(self) -> bool:

@@ -174,6 +174,15 @@ class PasscodeManager:
             return None
         return max(0, MONTHLY_PASSCODE_LIMIT - self.used(lock_id, now))
 
+    def free_until(self, lock_id: int) -> datetime | None:
+        """End of the lock's free first month (unlimited codes), if it is in it."""
+        lock = self._lock(lock_id)
+        if not self.limited or lock is None or lock.init_date is None:
+            return None
+        if not self.first_month_exempt(lock, dt_util.now()):
+            return None
+        return add_month(dt_util.as_local(lock.init_date))
+
     @callback
     def async_add_listener(self, update_callback: CALLBACK_TYPE) -> Callable[[], None]:
         """Call ``update_callback`` whenever a remaining count may have changed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -36,6 +36,7 @@ from .entity import (
 )
 from .guest_sensor import async_setup_guest_sensors
 from .passcode_manager import PasscodeManager
+from .passcodes import MONTHLY_PASSCODE_LIMIT
 from .usage_sensor import async_setup_usage_sensor
 
 # Read-only, fed by the coordinators.
@@ -241,7 +242,16 @@ class TTLockPasscodesRemainingSensor(TTLockLockEntity, SensorEntity):
     @property
     @override
     def native_value(self) -> int | None:
+        if self._passcodes.free_until(self.lock_id) is not None:
+            # The free first month: nothing counts yet, the whole allowance is ahead.
+            return MONTHLY_PASSCODE_LIMIT
         return self._passcodes.remaining(self.lock_id)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        free_until = self._passcodes.free_until(self.lock_id)
+        return None if free_until is None else {"unlimited_until": free_until.isoformat()}
 
 
 class TTLockGatewaySensor(TTLockGatewayEntity, SensorEntity):
