@@ -53,6 +53,8 @@ def populate_demo(cloud: FakeTTLockCloud) -> FakeAccount:
         total_kwh=1234.5,
         price=0.25,
         usage_per_hour=0.4,
+        prepaid=True,  # a holiday flat's prepaid electricity: a balance to watch
+        remaining_kwh=86.4,
     )
     cloud.add_water_meter(
         account,

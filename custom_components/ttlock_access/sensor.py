@@ -120,7 +120,7 @@ ELECTRIC_SENSORS: tuple[ElectricSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         value_fn=lambda meter: meter.remaining_kwh,
-        exists_fn=lambda meter: meter.prepaid or meter.remaining_kwh is not None,
+        exists_fn=lambda meter: meter.prepaid,  # a postpaid meter has no balance
     ),
 )
 
@@ -138,7 +138,7 @@ WATER_SENSORS: tuple[WaterSensorDescription, ...] = (
         device_class=SensorDeviceClass.WATER,
         native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
         value_fn=lambda meter: meter.remaining_m3,
-        exists_fn=lambda meter: meter.prepaid or meter.remaining_m3 is not None,
+        exists_fn=lambda meter: meter.prepaid,
     ),
     WaterSensorDescription(
         key="battery",
