@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ttlock_access.api import LockState, RecordType
 from custom_components.ttlock_access.const import DOMAIN
 from simulator.cloud import FakeTTLockCloud
+from simulator.faults import Fault
 from simulator.state import FakeAccount, FakeLock
 from tests.timing import tick, until_called, until_lock_read
 
@@ -351,4 +352,28 @@ async def test_update_entity_reads_that_lock(
     )
     await hass.async_block_till_done()
     assert dict(fake_cloud.requests) == {"/v3/lockRecord/list": 1}
+    assert hass.states.get("lock.front_door").state == "unlocked"
+
+
+async def test_a_failure_mid_cycle_keeps_what_was_read(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """Front door's records were read (and its event fired) before Back door's failed."""
+    front = lock_named(fake_cloud, "Front door")
+    plan = init_integration.runtime_data.allowance.plan
+    fake_cloud.set_lock_state(front.lock_id, LockState.UNLOCKED)
+    await tick(hass, freezer, plan.per_lock[front.lock_id].total_seconds() - 90)
+    # Front door's read goes through; Back door's (the second) fails.
+    fake_cloud.faults.add("/v3/lockRecord/list", Fault(), 1)
+    fake_cloud.faults.add("/v3/lockRecord/list", Fault(http_status=500), 1)
+    await until_called(hass, freezer, fake_cloud, "/v3/lockRecord/list")
+    assert fake_cloud.requests["/v3/lockRecord/list"] == 2
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE  # the cycle failed
+    for _ in range(60):
+        if hass.states.get("lock.front_door").state != STATE_UNAVAILABLE:
+            break
+        await tick(hass, freezer, 60)
     assert hass.states.get("lock.front_door").state == "unlocked"

@@ -411,7 +411,14 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 jammed=old.jammed if old else False,
                 rssi=lock_links[0].rssi if lock_links else None,
             )
-            result[lock_id] = await self._async_follow(lock, old, data, plan)
+            try:
+                result[lock_id] = await self._async_follow(lock, old, data, plan)
+            except TTLockError:
+                # The records read before the failure were taken (their events fired):
+                # keep what they said, or the state would stay stale until the next one.
+                if self.data is not None and result:
+                    self.data = {**self.data, **result}
+                raise
         for lock_id in set(self._cursor) - set(result):
             self._forget(lock_id)
         return result
