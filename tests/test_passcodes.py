@@ -54,6 +54,7 @@ from custom_components.ttlock_access.passcodes import (
     next_cycle_day,
     next_month_start,
     plan_passcode,
+    usable_offline_start,
     validate_custom_code,
 )
 
@@ -337,6 +338,34 @@ def test_plan_offline() -> None:
         plan_passcode(
             PasscodeRequest(kind=PasscodeKind.PERMANENT, name="P"), make_lock(version=3), NOW
         )
+
+
+def test_offline_timed_start_never_over_a_day_ago() -> None:
+    """The lock refuses an offline code not entered within 24 h of its start."""
+    lock = make_lock(gateway=False)
+    stay = PasscodeRequest(
+        kind=PasscodeKind.TIMED,
+        name="Late booking",
+        start=NOW - timedelta(days=2),
+        end=NOW + timedelta(days=3),
+    )
+    plan = plan_passcode(stay, lock, NOW)
+    assert plan.start == NOW.replace(minute=0)  # this hour
+    assert plan.requested_start == (NOW - timedelta(days=2)).replace(minute=0)
+    # Began 20 h ago: 4 h left to enter it, kept as asked.
+    recent = plan_passcode(
+        PasscodeRequest(
+            kind=PasscodeKind.TIMED,
+            name="Checked in yesterday",
+            start=NOW - timedelta(hours=20),
+            end=NOW + timedelta(days=1),
+        ),
+        lock,
+        NOW,
+    )
+    assert recent.start == (NOW - timedelta(hours=20)).replace(minute=0)
+    assert recent.requested_start is None
+    assert usable_offline_start(NOW - timedelta(hours=23, minutes=30), NOW)[1] is not None
 
 
 def test_plan_recurring() -> None:

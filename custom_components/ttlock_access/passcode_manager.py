@@ -396,6 +396,13 @@ class PasscodeManager:
         end: datetime | None,
     ) -> PasscodeResult:
         recurring = plan.kind is PasscodeKind.RECURRING
+        extra: dict[str, Any] = {}
+        if plan.requested_start is not None:
+            extra["requested_start"] = iso_local(plan.requested_start)
+            extra["note"] = (
+                "The requested start was more than a day ago; offline codes must be entered "
+                "within 24 h of their start, so this one starts at the current hour."
+            )
         return PasscodeResult(
             lock_id=lock.lock_id,
             passcode_id=created.passcode_id,
@@ -408,6 +415,7 @@ class PasscodeManager:
             cycle=plan.cycle,
             start_hour=plan.start_hour,
             end_hour=plan.end_hour,
+            extra=extra,
         )
 
     async def async_delete(self, lock: Lock, passcode_id: int) -> None:

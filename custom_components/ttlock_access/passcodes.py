@@ -60,6 +60,8 @@ CUSTOM_CODE_MAX_LENGTH: Final = 9
 GENERATED_CODE_LENGTH: Final = 6
 # Offline codes must be entered once within this time of their start, or the lock drops them.
 OFFLINE_FIRST_USE: Final = timedelta(hours=24)
+# An offline timed code is made with at least this much of its first-use day left.
+FIRST_USE_LEFT: Final = timedelta(hours=1)
 ONE_TIME_FIRST_USE: Final = timedelta(hours=6)
 # TTLock's 2026 allowance on limited accounts, per lock and calendar month.
 MONTHLY_PASSCODE_LIMIT: Final = 5
@@ -259,6 +261,17 @@ def first_use_deadline(kind: PasscodeKind, start: datetime) -> datetime:
     return start + (ONE_TIME_FIRST_USE if kind is PasscodeKind.ONE_TIME else OFFLINE_FIRST_USE)
 
 
+def usable_offline_start(start: datetime, now: datetime) -> tuple[datetime, datetime | None]:
+    """Return an offline timed code's start, and the requested one if it had to move.
+
+    The lock refuses an offline code not entered within 24 h of its start: a window that
+    began long ago (a late booking, a stay retried for days) starts at the current hour.
+    """
+    if first_use_deadline(PasscodeKind.TIMED, start) <= now + FIRST_USE_LEFT:
+        return floor_hour(now), start
+    return start, None
+
+
 def _missing(name: str) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN,
@@ -303,6 +316,7 @@ class PasscodePlan:
     cycle: Cycle | None = None
     start_hour: int | None = None
     end_hour: int | None = None
+    requested_start: datetime | None = None  # set when the start had to move (offline)
 
     @property
     def counts_against_quota(self) -> bool:
@@ -347,12 +361,14 @@ def plan_passcode(request: PasscodeRequest, lock: Lock, now: datetime) -> Passco
             translation_domain=DOMAIN, translation_key="erase_not_confirmed"
         )
     start = floor_hour(request.start or now)
+    requested_start: datetime | None = None
     end: datetime | None = None
     if kind is PasscodeKind.TIMED:
         if request.end is None:
             raise _missing("end")
         end = ceil_hour(request.end)
         _check_window(start, end, now)
+        start, requested_start = usable_offline_start(start, now)
     elif first_use_deadline(kind, start) <= now:
         # An offline code whose first-use deadline has passed could never be used.
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="window_in_past")
@@ -363,6 +379,7 @@ def plan_passcode(request: PasscodeRequest, lock: Lock, now: datetime) -> Passco
         passcode_type=_OFFLINE_TYPES[kind],
         start=start,
         end=end,
+        requested_start=requested_start,
     )
 
 
