@@ -377,3 +377,22 @@ async def test_a_failure_mid_cycle_keeps_what_was_read(
             break
         await tick(hass, freezer, 60)
     assert hass.states.get("lock.front_door").state == "unlocked"
+
+
+async def test_gateway_offline_for_hours_keeps_its_locks(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """After 30 min the cloud lists the locks without a gateway; they still have one."""
+    front = lock_named(fake_cloud, "Front door")
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
+    await tick(hass, freezer, 2 * 3600)
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
+    assert init_integration.runtime_data.locks.data[front.lock_id].lock.is_remote
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE  # not removed
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, True)
+    await until_called(hass, freezer, fake_cloud, "/v3/gateway/list")
+    await until_called(hass, freezer, fake_cloud, "/v3/lock/list")
+    assert hass.states.get("lock.front_door").state == "locked"

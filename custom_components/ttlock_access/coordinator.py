@@ -281,6 +281,10 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
             del self._links_read[gateway_id]
         return result
 
+    def any_offline(self) -> bool:
+        """Whether a gateway of the account is offline."""
+        return any(not data.gateway.online for data in (self.data or {}).values())
+
     def lock_links(self) -> dict[int, list[GatewayLink]]:
         """Links per lock id, strongest signal first."""
         per_lock: dict[int, list[GatewayLink]] = {}
@@ -397,6 +401,11 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             if old is not None and not listed:
                 lock = old.lock  # noqa: PLW2901  # as records updated it since the list
             lock_links = links.get(lock_id, [])
+            # The cloud stops counting an offline gateway's links after about 30 min; the
+            # lock still has its gateway (and must not be taken for Bluetooth-only).
+            had_gateway = bool(lock_links) or (old is not None and old.lock.has_gateway)
+            if not lock.has_gateway and had_gateway and self.gateways.any_offline():
+                lock = replace(lock, has_gateway=True)  # noqa: PLW2901
             data = LockData(
                 lock=lock,
                 state=old.state if old else LockState.UNKNOWN,
