@@ -13,6 +13,7 @@ from custom_components.ttlock_access.api.const import TOKEN_PATH
 
 from .control import add_control_routes
 from .errors import CloudError, error_body
+from .faults import Fault
 from .routes import ROUTES
 from .routes.auth import authenticate, token_grant
 from .routes.params import JSON, Call, Handler, Params
@@ -40,25 +41,37 @@ def _fault_response(status: int) -> web.Response:
     return web.Response(status=status, text=page, content_type="text/html")
 
 
+async def _fault_answer(fault: Fault, request: web.Request) -> web.Response | None:
+    """What an injected fault answers instead (None: a delay only, answer normally)."""
+    if fault.delay:
+        await asyncio.sleep(fault.delay)
+    if fault.disconnect:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=HTTPStatus.NO_CONTENT)  # never reaches the client
+    if fault.http_status is not None:
+        return _fault_response(fault.http_status)
+    if fault.malformed:
+        return web.Response(text='{"errcode": 0, "list": [', content_type="application/json")
+    if fault.errcode is not None:
+        return web.json_response(error_body(fault.errcode))
+    return None
+
+
 async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) -> web.Response:
     """Count, delay, fail or rate-limit the request, else answer it (HTTP 200 JSON).
 
     After the injected faults: the monthly allowance (30007; a refused request is not
-    counted against it), then the call-frequency limit (30006).
+    counted against it), then the call-frequency limit (30006). A fault ``after_commit``
+    lets the request be carried out and fails only its answer.
     """
     cloud.requests[request.path] += 1
     if cloud.latency > 0:
         await asyncio.sleep(cloud.latency)
     fault = cloud.faults.take(request.path)
-    if fault is not None:
-        if fault.delay:
-            await asyncio.sleep(fault.delay)
-        if fault.http_status is not None:
-            return _fault_response(fault.http_status)
-        if fault.malformed:
-            return web.Response(text='{"errcode": 0, "list": [', content_type="application/json")
-        if fault.errcode is not None:
-            return web.json_response(error_body(fault.errcode))
+    if fault is not None and not fault.after_commit:
+        if (early := await _fault_answer(fault, request)) is not None:
+            return early
     if not cloud.count_month_request():
         return web.json_response(error_body(30007))
     if not cloud.rate_limiter.allow():
@@ -68,6 +81,9 @@ async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) ->
         body = await answer(params, now_ms())
     except CloudError as err:
         body = err.body()
+    if fault is not None and fault.after_commit:
+        if (late := await _fault_answer(fault, request)) is not None:
+            return late
     return web.json_response(body)
 
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 import hashlib
-from itertools import count
+from pathlib import Path
 import random
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -31,6 +31,7 @@ from custom_components.ttlock_access.api.models import LockState, RecordType
 from .app import build_app
 from .errors import CloudError
 from .faults import Fault, FaultQueue, RateLimiter
+from .persist import dump_cloud, read_state, restore_cloud, state_text, write_state_text
 from .state import (
     FakeAccount,
     FakeCredential,
@@ -97,14 +98,15 @@ class FakeTTLockCloud:
         self.month_requests = 0
         self._counted_month: tuple[int, int] | None = None
         self._busy: set[int] = set()
-        self._ids = {
-            "uid": count(1_800_001),
-            "lock": count(3_100_001),
-            "gateway": count(210_001),
-            "passcode": count(51_000_001),
-            "record": count(7_700_000_001),
-            "credential": count(9_100_001),
-            "meter": count(4_001),
+        # The next id of each kind (plain numbers, so that a saved state can carry them).
+        self._next_ids = {
+            "uid": 1_800_001,
+            "lock": 3_100_001,
+            "gateway": 210_001,
+            "passcode": 51_000_001,
+            "record": 7_700_000_001,
+            "credential": 9_100_001,
+            "meter": 4_001,
         }
 
     # -- setup ---------------------------------------------------------------------
@@ -113,8 +115,32 @@ class FakeTTLockCloud:
         """Build the aiohttp application serving this cloud (and /_sim control routes)."""
         return build_app(self, control=control)
 
+    # -- saved state (see persist) -----------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the whole world (accounts, tokens, devices, codes, records...) as JSON data."""
+        return dump_cloud(self)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> FakeTTLockCloud:
+        """Make a cloud from ``to_state`` data (ValueError for anything else)."""
+        cloud = cls()
+        restore_cloud(cloud, state)
+        return cloud
+
+    def save_state(self, path: Path) -> None:
+        """Write ``to_state`` to a JSON file (replaced at once)."""
+        write_state_text(path, state_text(self))
+
+    @classmethod
+    def load_state(cls, path: Path) -> FakeTTLockCloud:
+        """Make a cloud from a file ``save_state`` wrote (OSError, ValueError)."""
+        return cls.from_state(read_state(path))
+
     def new_id(self, kind: str) -> int:
-        return next(self._ids[kind])
+        value = self._next_ids[kind]
+        self._next_ids[kind] = value + 1
+        return value
 
     def hex_token(self) -> str:
         return f"{self.rng.getrandbits(128):032x}"
@@ -366,13 +392,25 @@ class FakeTTLockCloud:
         http_status: int | None = None,
         malformed: bool = False,
         delay: float | None = None,
+        disconnect: bool = False,
+        after_commit: bool = False,
         count: int = 1,
     ) -> None:
         """Make the next ``count`` requests to ``path`` ("*" = any) misbehave this way.
 
-        A delay alone slows the request down and then answers it normally.
+        A delay alone slows the request down and then answers it normally; ``disconnect``
+        drops the connection without an answer. ``after_commit``: the request is carried
+        out first (a code is added, a lock opened) and only its answer fails, late or lost,
+        as when the cloud commits a write whose answer never arrives.
         """
-        fault = Fault(errcode=errcode, http_status=http_status, malformed=malformed, delay=delay)
+        fault = Fault(
+            errcode=errcode,
+            http_status=http_status,
+            malformed=malformed,
+            delay=delay,
+            disconnect=disconnect,
+            after_commit=after_commit,
+        )
         self.faults.add(path, fault, count)
 
     def expire_tokens(self) -> None:

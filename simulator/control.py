@@ -42,6 +42,8 @@ def _fail_next(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
         http_status=_opt_int(data, "http_status"),
         malformed=_flag(data.get("malformed", False)),
         delay=None if delay in (None, "") else float(delay),
+        disconnect=_flag(data.get("disconnect", False)),
+        after_commit=_flag(data.get("after_commit", False)),
         count=_opt_int(data, "count") or 1,
     )
 

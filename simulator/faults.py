@@ -18,6 +18,8 @@ class Fault:
     http_status: int | None = None
     malformed: bool = False
     delay: float | None = None
+    disconnect: bool = False  # close the connection without an answer
+    after_commit: bool = False  # carry the request out, then fail its answer
 
 
 class FaultQueue:

@@ -39,7 +39,7 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # demo_setup, next to this file
-from demo_setup import login, wait_until_up
+from demo_setup import login, seed_http_config, wait_until_up
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_LOCKS = 3
@@ -58,9 +58,6 @@ homeassistant:
   country: NL
   time_zone: Europe/Amsterdam
   language: en
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
 auth:
 onboarding:
 config:
@@ -247,7 +244,8 @@ def webhook_id(config: Path, timeout: float = 30) -> str:
 def make_config(folder: Path, ha_port: int) -> None:
     """Write a minimal configuration, onboarding done but for the owner account."""
     (folder / ".storage").mkdir(parents=True)
-    (folder / "configuration.yaml").write_text(CONFIGURATION.format(port=ha_port))
+    (folder / "configuration.yaml").write_text(CONFIGURATION)
+    seed_http_config(folder, ha_port)  # 127.0.0.1:ha_port, where HA 2026.10 keeps it
     (folder / ".storage" / "onboarding").write_text(json.dumps(ONBOARDING))
     (folder / "custom_components").symlink_to(REPO / "custom_components")
 

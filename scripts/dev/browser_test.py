@@ -4,8 +4,10 @@ Runs on the host's python3 (Playwright in .cache/browser-venv); scripts/browser-
 the simulator and Home Assistant and onboards the owner first. Steps: log in on the login
 page, add TTLock Access from Settings > Devices & services (custom API URL in the Advanced
 section), find the front door's lock and battery entities, unlock and lock it from its
-more-info dialog, and check the simulator's lock state after each. A screenshot per step
-goes to the artifacts folder; any failure exits non-zero with the step and the reason.
+more-info dialog, and check the simulator's lock state after each; last, open Settings >
+Repairs and fail on an active repair from the integration or the demo's set-up. A screenshot
+per step goes to the artifacts folder; any failure exits non-zero with the step and the
+reason.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 import sys
 import tempfile
 import time
+from typing import Any
 import urllib.request
 
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -34,6 +37,9 @@ CHROMIUM_FLAGS = [
 ]
 TIMEOUT_MS = 30_000  # any one wait; the whole test is bounded by scripts/browser-test
 LOCKED, UNLOCKED = 0, 1
+# Repairs that would come from this project: the integration, and the demo's set-up (its
+# HTTP settings: http; the installation method and the rest of the core: homeassistant).
+OUR_REPAIR_DOMAINS = {"ttlock_access", "http", "homeassistant"}
 
 
 class Steps:
@@ -74,6 +80,10 @@ def wait_sim_state(sim: str, name: str, wanted: int, within: float = 30) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"simulator: {name} is in state {state}, expected {wanted}")
         time.sleep(0.25)
+
+
+def _repair(issue: dict[str, Any]) -> str:
+    return f"{issue['domain']}/{issue['issue_id']}"
 
 
 def main() -> None:
@@ -117,12 +127,8 @@ def main() -> None:
 
 
 def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
-    """Log in, add the integration, operate the front door."""
+    """Log in, add the integration, operate the front door, check the repairs."""
     ha, sim = args.ha, args.sim
-    # Home Assistant asks once to confirm a non-default http section (port, address), and
-    # would revert it after 5 minutes: confirm whenever the dialog shows up.
-    pending = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
-    page.add_locator_handler(pending, lambda button: button.click())
 
     def log_in() -> None:
         page.goto(ha)
@@ -199,6 +205,29 @@ def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
         wait_sim_state(sim, "Front door", LOCKED)
         expect(dialog().get_by_text("Locked", exact=True).first).to_be_visible()
 
+    def repairs() -> None:
+        # The issues as Settings > Repairs gets them: the page's own websocket connection.
+        page.goto(f"{ha}/config/repairs")
+        page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.connected")
+        issues = page.evaluate(
+            "() => document.querySelector('home-assistant').hass"
+            ".callWS({type: 'repairs/list_issues'})"
+        )["issues"]
+        active = [issue for issue in issues if not issue["ignored"]]
+        ours = [
+            issue
+            for issue in active
+            if issue["domain"] in OUR_REPAIR_DOMAINS or issue["issue_domain"] == "ttlock_access"
+        ]
+        if ours:
+            raise AssertionError(f"active repairs: {[_repair(issue) for issue in ours]}")
+        for issue in issues:
+            state = "ignored" if issue["ignored"] else "active, not ours"
+            print(f"      repair {_repair(issue)} ({state})", flush=True)
+        if not active:
+            expect(page.get_by_text("There are currently no repairs pending")).to_be_visible()
+        expect(page.locator("#ha-launch-screen")).to_have_count(0)  # faded out: a clear shot
+
     steps.run("login", log_in)
     steps.run("add-integration", open_add_integration)
     steps.run("config-flow-form", fill_config_flow)
@@ -209,6 +238,7 @@ def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
         raise SystemExit("the simulator's front door should start locked")
     steps.run("unlocked", unlock)
     steps.run("locked", lock)
+    steps.run("repairs", repairs)
     print(f"browser: {steps.count} passed, 0 failed", flush=True)
 
 

@@ -1,18 +1,27 @@
 """Finish a fresh demo Home Assistant through its own HTTP API, as a person would in the UI.
 
-Creates the demo owner (onboarding), then adds TTLock Access through the real config flow,
-pointed at the simulator. Idempotent: an instance already set up is left as it is.
+Creates the demo owner (onboarding), ignores the one repair a Home Assistant Core install
+always raises (see ``ignore_installation_method_repair``), then adds TTLock Access through
+the real config flow, pointed at the simulator. Idempotent: an instance already set up is
+left as it is.
 
 python scripts/dev/demo_setup.py HA_URL SIMULATOR_URL USER PASSWORD [--onboard-only]
+python scripts/dev/demo_setup.py --seed-http CONFIG_DIR PORT
 
 --onboard-only: create the owner but leave adding the integration to someone else (the
 browser test does it through the UI).
+--seed-http: before the first start, write Home Assistant's HTTP settings (127.0.0.1:PORT)
+where it keeps them (see ``seed_http_config``).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+import itertools
+import json
 from pathlib import Path
 import sys
 import time
@@ -30,6 +39,48 @@ from simulator.demo import (
 
 # Any URL works as the OAuth client id of a first-party login (IndieAuth).
 CLIENT_ID = "http://127.0.0.1:8123/"
+# The repair Home Assistant raises after every start of a Core (virtualenv) installation.
+INSTALLATION_METHOD_ISSUE = ("homeassistant", "deprecated_method")
+
+type Call = Callable[..., Awaitable[Any]]
+
+
+def seed_http_config(config_dir: Path, port: int) -> None:
+    """Write the demo's HTTP settings (127.0.0.1:``port``) before Home Assistant first starts.
+
+    Home Assistant 2026.10 keeps the http integration's settings in .storage/http, edited
+    under Settings > System > Network; an ``http:`` block in configuration.yaml is imported
+    once and raises the repair "The HTTP YAML configuration is deprecated". This writes the
+    file Home Assistant itself writes once such settings are confirmed (the ``stable`` slot,
+    no trial pending), with its own schema's defaults. 127.0.0.1: the demo (demo /
+    demo-password) is not reachable from the network. An existing file is left alone.
+    """
+    # Home Assistant is imported here only: the other commands run without it.
+    from homeassistant.components.http import config as http  # noqa: PLC0415
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+    path = config_dir / ".storage" / http.STORAGE_KEY
+    if path.exists():
+        return
+    stable = http.HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": port})
+    stable |= {
+        http.HTTP_CONFIG_CREATED_AT: dt_util.utcnow().isoformat(),
+        http.HTTP_CONFIG_ERROR: None,
+        http.HTTP_CONFIG_ERROR_MESSAGE: None,
+    }
+    store = {
+        "version": http.STORAGE_VERSION,
+        "minor_version": http.STORAGE_MINOR_VERSION,
+        "key": http.STORAGE_KEY,
+        "data": {
+            http.KEY_STABLE: stable,
+            http.KEY_PENDING: None,
+            http.KEY_YAML_MIGRATION_DONE: True,
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(store, indent=2) + "\n")
+    path.chmod(0o600)  # as Home Assistant keeps it (a private store)
 
 
 async def wait_until_up(session: aiohttp.ClientSession, ha_url: str) -> None:
@@ -105,14 +156,83 @@ async def entries(session: aiohttp.ClientSession, ha_url: str, headers: dict[str
         return await resp.json()
 
 
-async def confirm_http_config(session: aiohttp.ClientSession, ha_url: str, token: str) -> None:
-    """Confirm the demo's HTTP settings (127.0.0.1), else HA reverts them after 5 min."""
+@asynccontextmanager
+async def websocket(session: aiohttp.ClientSession, ha_url: str, token: str) -> AsyncIterator[Call]:
+    """Open Home Assistant's websocket API; yield ``call(type, **fields)`` -> its result."""
     async with session.ws_connect(f"{ha_url}/api/websocket") as ws:
         await ws.receive_json()  # auth_required
         await ws.send_json({"type": "auth", "access_token": token})
-        await ws.receive_json()  # auth_ok
-        await ws.send_json({"id": 1, "type": "http/config/promote"})
-        await ws.receive_json()  # an error just means nothing was pending
+        if (answer := await ws.receive_json()).get("type") != "auth_ok":
+            raise SystemExit(f"the websocket API refused the token: {answer}")
+        ids = itertools.count(1)
+
+        async def call(command: str, **fields: Any) -> Any:
+            message_id = next(ids)
+            await ws.send_json({"id": message_id, "type": command, **fields})
+            while (answer := await ws.receive_json()).get("id") != message_id:
+                pass
+            if not answer.get("success"):
+                raise SystemExit(f"{command} failed: {answer.get('error')}")
+            return answer.get("result")
+
+        yield call
+
+
+async def wait_until_running(call: Call) -> None:
+    """Wait for the end of Home Assistant's start (state RUNNING: every integration set up)."""
+    deadline = time.monotonic() + 300
+    while (await call("get_config"))["state"] != "RUNNING":
+        if time.monotonic() > deadline:
+            raise SystemExit("Home Assistant did not finish starting within 5 minutes")
+        await asyncio.sleep(0.5)
+
+
+def core_installation() -> bool:
+    """Whether Home Assistant here is a Core installation (a virtualenv, no container).
+
+    This script runs in the same environment as Home Assistant, so it can tell as
+    homeassistant.helpers.system_info does.
+    """
+    from homeassistant.util.package import is_docker_env, is_virtual_env  # noqa: PLC0415
+
+    return is_virtual_env() and not is_docker_env()
+
+
+async def ignore_installation_method_repair(call: Call) -> None:
+    """Ignore "Unsupported installation method", as its Ignore button in Settings > Repairs does.
+
+    Home Assistant raises it (domain homeassistant, issue deprecated_method) once started,
+    at every start, for any "Home Assistant Core" installation: Home Assistant run from a
+    Python virtualenv, which is what scripts/setup makes (no container, no Home Assistant
+    OS) and has been unsupported since 2025.12. Nothing in the demo's configuration can
+    change the installation method, so the demo dismisses exactly this repair. An ignored
+    repair stays ignored across restarts until another Home Assistant version raises it
+    again; Settings > Repairs > "Show ignored repairs" still lists it.
+    """
+    await wait_until_running(call)
+    # It is raised just after the start (EVENT_HOMEASSISTANT_STARTED): wait for it.
+    deadline = time.monotonic() + (60 if core_installation() else 0)
+    domain, issue_id = INSTALLATION_METHOD_ISSUE
+    while True:
+        issues = (await call("repairs/list_issues"))["issues"]
+        issue = next(
+            (i for i in issues if (i["domain"], i["issue_id"]) == INSTALLATION_METHOD_ISSUE), None
+        )
+        if issue is not None:
+            if not issue["ignored"]:
+                await call("repairs/ignore_issue", domain=domain, issue_id=issue_id, ignore=True)
+            return
+        if time.monotonic() > deadline:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def report_repairs(call: Call) -> None:
+    """Print the active repairs (ignored ones aside), so the start shows what Settings will."""
+    issues = (await call("repairs/list_issues"))["issues"]
+    active = [f"{i['domain']}/{i['issue_id']}" for i in issues if not i["ignored"]]
+    ignored = [f"{i['domain']}/{i['issue_id']}" for i in issues if i["ignored"]]
+    print(f"Repairs: {', '.join(active) or 'none'} active; ignored: {', '.join(ignored) or 'none'}")
 
 
 async def add_demo_calendar(
@@ -169,7 +289,8 @@ async def main(
     async with aiohttp.ClientSession() as session:
         await wait_until_up(session, ha_url)
         token = await login(session, ha_url, user, password)
-        await confirm_http_config(session, ha_url, token)
+        async with websocket(session, ha_url, token) as call:
+            await ignore_installation_method_repair(call)
         if onboard_only:
             return
         headers = {"Authorization": f"Bearer {token}"}
@@ -191,7 +312,12 @@ async def main(
                 },
             )
         await add_demo_calendar(session, ha_url, simulator_url, headers)
+        async with websocket(session, ha_url, token) as call:
+            await report_repairs(call)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:5], onboard_only="--onboard-only" in sys.argv[5:]))
+    if sys.argv[1:2] == ["--seed-http"]:
+        seed_http_config(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        asyncio.run(main(*sys.argv[1:5], onboard_only="--onboard-only" in sys.argv[5:]))
