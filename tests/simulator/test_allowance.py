@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 import hashlib
-import json
 from pathlib import Path
-import socket
-import subprocess
-import sys
-import time
 from typing import Any
-import urllib.parse
-import urllib.request
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -22,6 +15,7 @@ from simulator import FakeTTLockCloud
 from simulator.demo import CLIENT_ID, CLIENT_SECRET
 from simulator.errors import MESSAGES
 
+from .process import get_json, post_form, run_simulator
 from .raw_api import RawApi
 
 COUNT_PATH = "/app/getMonthRequestCount"
@@ -223,49 +217,16 @@ async def test_control_routes(raw: RawApi, fake_cloud: FakeTTLockCloud) -> None:
     assert fake_cloud.monthly_allowance is None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _post(url: str, form: dict[str, str]) -> dict[str, Any]:
-    body = urllib.parse.urlencode(form).encode()
-    with urllib.request.urlopen(url, data=body, timeout=5) as response:
-        result: dict[str, Any] = json.load(response)
-        return result
-
-
 @pytest.mark.usefixtures("socket_enabled")
 def test_standalone_allowance_option() -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", str(port), "--allowance", "2"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert f":{port}" in process.stdout.readline()
-        url = f"http://127.0.0.1:{port}"
+    with run_simulator("--allowance", "2") as (url, _banner):
         login = CREDENTIALS | {
             "username": "demo@example.com",
             "password": hashlib.md5(b"demo-password").hexdigest(),
         }
-        for _ in range(50):  # the banner comes just before the socket is bound
-            try:
-                token = _post(url + "/oauth2/token", login)
-                break
-            except OSError:
-                time.sleep(0.1)
+        token = post_form(url + "/oauth2/token", login)
         assert "access_token" in token
-        assert _post(url + COUNT_PATH, CREDENTIALS) == {"monthRequestCount": 2}
-        assert _post(url + COUNT_PATH, CREDENTIALS)["errcode"] == 30007
-        with urllib.request.urlopen(url + "/_sim/allowance", timeout=5) as response:
-            state = json.load(response)
+        assert post_form(url + COUNT_PATH, CREDENTIALS) == {"monthRequestCount": 2}
+        assert post_form(url + COUNT_PATH, CREDENTIALS)["errcode"] == 30007
+        state = get_json(url + "/_sim/allowance")
         assert (state["allowance"], state["used"]) == (2, 2)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
-import socket
-import subprocess
-import sys
 import time
 from typing import Any
-import urllib.parse
-import urllib.request
 
 import aiohttp
 import pytest
@@ -22,6 +17,7 @@ import pytest
 from simulator import DEMO_USERNAME, FakeTTLockCloud
 from simulator.demo import CLIENT_ID, CLIENT_SECRET
 
+from .process import get_json, post_form, run_simulator
 from .raw_api import RawApi
 
 REPO = Path(__file__).parents[2]
@@ -135,50 +131,9 @@ async def test_a_loaded_file_serves_the_saved_session(
         FakeTTLockCloud.load_state(path)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.load(response)
-
-
-def _post(url: str, form: dict[str, str]) -> Any:
-    body = urllib.parse.urlencode(form).encode()
-    with urllib.request.urlopen(url, data=body, timeout=5) as response:
-        return json.load(response)
-
-
-@contextmanager
-def _simulator(state: Path) -> Iterator[tuple[str, str]]:
-    """Run ``python -m simulator --state``; yield its URL and banner; stop it (SIGTERM)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", str(port), "--state", str(state)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = "".join(process.stdout.readline() for _ in range(7))
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(50):  # the banner comes just before the socket is bound
-            try:
-                _get(url + "/_sim/stats")
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url, banner
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0
-        if process.stdout is not None:
-            process.stdout.close()
+def _simulator(state: Path) -> AbstractContextManager[tuple[str, str]]:
+    """Run ``python -m simulator --state``; its URL and banner; stopped with SIGTERM."""
+    return run_simulator("--state", str(state), banner_lines=7)
 
 
 def _saved_front_door(state: Path) -> dict[str, Any]:
@@ -192,16 +147,16 @@ def test_command_line_keeps_the_state_across_restarts(tmp_path: Path) -> None:
     with _simulator(state) as (url, banner):
         assert "state: the demo dataset, saved to" in banner
         assert _saved_front_door(state)["state"] == 0  # written at start
-        front = _get(url + "/_sim/locks")[0]["lock_id"]
-        _post(url + "/_sim/lock_state", {"lock_id": str(front), "state": "1"})
+        front = get_json(url + "/_sim/locks")[0]["lock_id"]
+        post_form(url + "/_sim/lock_state", {"lock_id": str(front), "state": "1"})
         deadline = time.monotonic() + 5
         while _saved_front_door(state)["state"] != 1:  # saved soon after the change
             assert time.monotonic() < deadline, "the change was not saved within 5 s"
             time.sleep(0.1)
-        _post(url + "/_sim/battery", {"lock_id": str(front), "battery": "42"})
+        post_form(url + "/_sim/battery", {"lock_id": str(front), "battery": "42"})
     assert _saved_front_door(state)["battery"] == 42  # saved when it stopped
 
     with _simulator(state) as (url, banner):
         assert f"state: loaded from {state}" in banner
-        door = _get(url + "/_sim/locks")[0]
+        door = get_json(url + "/_sim/locks")[0]
         assert (door["name"], door["state"], door["battery"]) == ("Front door", 1, 42)
