@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,7 +19,6 @@ from .raw_api import RawApi
 
 COUNT_PATH = "/app/getMonthRequestCount"
 CREDENTIALS = {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}
-REPO = Path(__file__).parents[2]
 
 
 @pytest.fixture

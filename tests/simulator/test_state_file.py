@@ -20,7 +20,6 @@ from simulator.demo import CLIENT_ID, CLIENT_SECRET
 from .process import get_json, post_form, run_simulator
 from .raw_api import RawApi
 
-REPO = Path(__file__).parents[2]
 HOUR_MS = 3_600_000
 ID_KINDS = ("uid", "lock", "gateway", "passcode", "record", "credential", "meter")
 
