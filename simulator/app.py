@@ -42,7 +42,7 @@ def _fault_response(status: int) -> web.Response:
 
 
 async def _fault_answer(fault: Fault, request: web.Request) -> web.Response | None:
-    """What an injected fault answers instead (None: a delay only, answer normally)."""
+    """Return what an injected fault answers instead (None: a delay only, answer normally)."""
     if fault.delay:
         await asyncio.sleep(fault.delay)
     if fault.disconnect:
@@ -69,9 +69,12 @@ async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) ->
     if cloud.latency > 0:
         await asyncio.sleep(cloud.latency)
     fault = cloud.faults.take(request.path)
-    if fault is not None and not fault.after_commit:
-        if (early := await _fault_answer(fault, request)) is not None:
-            return early
+    if (
+        fault is not None
+        and not fault.after_commit
+        and (early := await _fault_answer(fault, request)) is not None
+    ):
+        return early
     if not cloud.count_month_request():
         return web.json_response(error_body(30007))
     if not cloud.rate_limiter.allow():
@@ -81,9 +84,12 @@ async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) ->
         body = await answer(params, now_ms())
     except CloudError as err:
         body = err.body()
-    if fault is not None and fault.after_commit:
-        if (late := await _fault_answer(fault, request)) is not None:
-            return late
+    if (
+        fault is not None
+        and fault.after_commit
+        and (late := await _fault_answer(fault, request)) is not None
+    ):
+        return late
     return web.json_response(body)
 
 
