@@ -7,11 +7,13 @@ from types import MappingProxyType
 from typing import Any
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.components.recorder.util import session_scope
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_platform
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockPlatform, mock_platform
+from sqlalchemy import text
 
 from custom_components.ttlock_access.const import (
     CONF_CALENDARS,
@@ -38,6 +40,7 @@ class StaysCalendar(CalendarEntity):
     def __init__(self) -> None:
         self.events: dict[str, CalendarEvent] = {}
         self.fail = False
+        self.reads: list[tuple[datetime, datetime]] = []  # each async_get_events window
 
     @property
     def event(self) -> CalendarEvent | None:
@@ -65,6 +68,7 @@ class StaysCalendar(CalendarEntity):
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
     ) -> list[CalendarEvent]:
+        self.reads.append((start_date, end_date))
         if self.fail:
             from homeassistant.exceptions import HomeAssistantError  # noqa: PLC0415
 
@@ -135,3 +139,28 @@ def guest_codes(lock: FakeLock, ignore: set[int]) -> list[FakePasscode]:
 
 def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
+
+
+def recorded(hass: HomeAssistant) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """Every event (type, data) and state (entity, state, attributes) in the database."""
+    with session_scope(hass=hass, read_only=True) as session:
+        events = session.execute(
+            text(
+                "SELECT event_types.event_type, event_data.shared_data FROM events"
+                " LEFT JOIN event_types ON events.event_type_id = event_types.event_type_id"
+                " LEFT JOIN event_data ON events.data_id = event_data.data_id"
+            )
+        ).all()
+        states = session.execute(
+            text(
+                "SELECT states_meta.entity_id, states.state, state_attributes.shared_attrs"
+                " FROM states"
+                " LEFT JOIN states_meta ON states.metadata_id = states_meta.metadata_id"
+                " LEFT JOIN state_attributes"
+                " ON states.attributes_id = state_attributes.attributes_id"
+            )
+        ).all()
+    return (
+        [(str(row[0]), str(row[1])) for row in events],
+        [(str(row[0]), str(row[1]), str(row[2])) for row in states],
+    )

@@ -20,6 +20,7 @@ from homeassistant.components.automation.config import (
 )
 from homeassistant.components.blueprint import BlueprintInputs
 from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
@@ -31,11 +32,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
 from custom_components.ttlock_access.const import EVENT_GUEST_CODE_CREATED
 from simulator import FakeTTLockCloud
 
-from .guest_common import binding_subentry, guest_codes, lock_named
+from .guest_common import binding_subentry, guest_codes, lock_named, recorded
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "ttlock_access"
 NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
@@ -63,6 +67,11 @@ INPUTS: dict[str, dict[str, Any]] = {
 def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     freezer.move_to(NOW)
     return freezer
+
+
+@pytest.fixture
+def mock_recorder_before_hass(recorder_db_url: str) -> None:
+    """The database before hass, so that a test here can ask for ``recorder_mock``."""
 
 
 @pytest.fixture
@@ -181,6 +190,43 @@ async def test_deliver_guest_code_end_to_end(
     )
 
 
+async def test_deliver_guest_code_records_no_code(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """With the recorder on, the blueprint leaves the code in no event and no state.
+
+    Except where Home Assistant puts it, not this integration: the notify action's own
+    call (every action call is recorded with its data, here the message).
+    """
+    front = lock_named(fake_cloud, "Front door")
+    demo = set(front.passcodes)
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Smith family", start, start + timedelta(days=3))
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {"notify_action": "notify.guest", "message": "{{ guest }}: {{ code }}"},
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    (code,) = guest_codes(front, demo)
+    assert [call.data["message"] for call in sent] == [f"Smith family: {code.code}"]
+
+    await async_wait_recording_done(hass)
+    events, states = await recorder_mock.async_add_executor_job(recorded, hass)
+    assert [t for t, _ in events].count(EVENT_GUEST_CODE_CREATED) == 1
+    assert any(t == "call_service" and "get_guest_code" in data for t, data in events)
+    holding = [(t, data) for t, data in events if code.code in data]
+    assert len(holding) == 1
+    assert holding[0][0] == "call_service"
+    assert '"domain":"notify"' in holding[0][1]
+    assert code.code not in str(states)
+
+
 async def test_deliver_before_arrival_end_to_end(
     hass: HomeAssistant,
     frozen: FrozenDateTimeFactory,
@@ -202,6 +248,7 @@ async def test_deliver_before_arrival_end_to_end(
             "stay_sensor": "sensor.flat_1_next_stay",
             "hours_before": 24,
             "message": "{{ guest }}: {{ code }}",
+            "locks": ["lock.front_door"],
         },
     )
     await _setup_bound(hass, mock_config_entry, front.lock_id)
@@ -212,6 +259,88 @@ async def test_deliver_before_arrival_end_to_end(
     await hass.async_block_till_done()
     (code,) = guest_codes(front, {51000001, 51000002, 51000003})
     assert [call.data["message"] for call in sent] == [f"Jones: {code.code}"]
+
+
+async def test_deliver_before_arrival_code_made_later(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """10 days before arrival, but the code is made 5 days before: it goes out then, once.
+
+    The Next stay sensor shows the booking 12 days ahead; at 10 days the code is not
+    there yet (nothing sent), at 5 days it is made and sent.
+    """
+    front = lock_named(fake_cloud, "Front door")
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 27, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Jones", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {
+            "notify_action": "notify.guest",
+            "send_when": "before_arrival",
+            "stay_sensor": "sensor.flat_1_next_stay",
+            "hours_before": 240,
+            "message": "{{ guest }}: {{ code }} ({{ lock }})",
+        },
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    state = hass.states.get("sensor.flat_1_next_stay")
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == start
+    await _walk(hass, frozen, start - timedelta(days=10, minutes=-5))
+    assert sent == []  # the moment came without a code
+    assert guest_codes(front, {51000001, 51000002, 51000003}) == []
+    created_at = dt_util.as_local(start) - timedelta(days=5)
+    await _walk(hass, frozen, created_at + timedelta(hours=3))
+    (code,) = guest_codes(front, {51000001, 51000002, 51000003})
+    assert [call.data["message"] for call in sent] == [f"Jones: {code.code} (Front door)"]
+
+
+async def test_deliver_before_arrival_late_booking(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """Booked 20 h before arrival (within the 24 h): one message, as soon as the code is made."""
+    front = lock_named(fake_cloud, "Front door")
+    await _local_calendar(hass)
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {
+            "notify_action": "notify.guest",
+            "send_when": "before_arrival",
+            "stay_sensor": "sensor.flat_1_next_stay",
+            "hours_before": 24,
+            "message": "{{ guest }}: {{ code }}",
+        },
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    start = NOW + timedelta(hours=20)
+    await _add_stay(hass, "Late", start, start + timedelta(days=1))
+    await hass.async_block_till_done()
+    await _walk(hass, frozen, NOW + timedelta(hours=1))
+    (code,) = guest_codes(front, {51000001, 51000002, 51000003})
+    assert [call.data["message"] for call in sent] == [f"Late: {code.code}"]
+    await _walk(hass, frozen, start)
+    assert len(sent) == 1
+
+
+async def _walk(hass: HomeAssistant, frozen: FrozenDateTimeFactory, until: datetime) -> None:
+    """Let time pass in 15-minute steps (the blueprint's template sees every minute)."""
+    moment = dt_util.utcnow()
+    while moment < until:
+        moment = min(moment + timedelta(minutes=15), until)
+        frozen.move_to(moment)
+        async_fire_time_changed(hass, moment)
+        await hass.async_block_till_done()
 
 
 async def test_guest_code_failed_end_to_end(

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 import random
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -45,6 +52,7 @@ from .guest_common import (
     guest_codes,
     lock_named,
     ms,
+    recorded,
 )
 
 NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
@@ -56,6 +64,11 @@ def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     """Mid-June 2026 (before the fake cloud's demo data is made)."""
     freezer.move_to(NOW)
     return freezer
+
+
+@pytest.fixture
+def mock_recorder_before_hass(recorder_db_url: str) -> None:
+    """The database before hass, so that a test here can ask for ``recorder_mock``."""
 
 
 @pytest.fixture
@@ -111,6 +124,22 @@ def window_ms(start: datetime, end: datetime, margin: int = 30) -> tuple[int, in
     return ms(start - timedelta(minutes=margin)), ms(end + timedelta(minutes=margin))
 
 
+def assert_no_code(data: Mapping[str, Any], code: str) -> None:
+    """An event carries no code: no key for it, not its digits, not a masked hint."""
+    assert "code" not in data
+    text = str(dict(data))
+    assert code not in text
+    assert "*" not in text  # no masked code either
+
+
+async def get_guest_code(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "get_guest_code", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
 # ---- one stay ---------------------------------------------------------------------------
 
 
@@ -148,7 +177,7 @@ async def test_code_made_days_before_and_removed_after_checkout(
     assert code.name == "Smith"
     assert [event.event_type for event in events] == [EVENT_GUEST_CODE_CREATED]
     data = events[0].data
-    assert data["code"] == "900482"
+    assert_no_code(data, "900482")
     assert data["guest"] == "Smith"
     assert data["lock"] == "Front door"
     assert data["lock_entity_id"] == "lock.front_door"
@@ -158,6 +187,30 @@ async def test_code_made_days_before_and_removed_after_checkout(
     assert state is not None
     assert "900482" not in state.state
     assert state.attributes["locks"][0]["code"] == "900482"
+    # The code is read with the action, naming the stay as the event does.
+    response = await get_guest_code(
+        hass, calendar=data["calendar"], event_uid=data["event_uid"], lock_id=data["lock_id"]
+    )
+    assert response == {
+        "calendar": CALENDAR,
+        "event_uid": "smith",
+        "guest": "Smith",
+        "checkin": dt_util.as_local(start).isoformat(),
+        "checkout": dt_util.as_local(end).isoformat(),
+        "codes": [
+            {
+                "lock": "Front door",
+                "lock_id": front.lock_id,
+                "lock_entity_id": "lock.front_door",
+                "status": "created",
+                "code": "900482",
+                "passcode_id": code.passcode_id,
+                "offline": False,
+                "valid_from": data["valid_from"],
+                "valid_to": data["valid_to"],
+            }
+        ],
+    }
 
     # Later passes change nothing.
     await go(hass, frozen, created_at + timedelta(hours=3))
@@ -170,6 +223,10 @@ async def test_code_made_days_before_and_removed_after_checkout(
     assert events[-1].event_type == EVENT_GUEST_CODE_REVOKED
     assert events[-1].data["reason"] == "checked_out"
     assert events[-1].data["deleted"] is True
+    assert_no_code(events[-1].data, "900482")
+    # Deleted: the action says so, without the code.
+    (gone,) = (await get_guest_code(hass, calendar=CALENDAR, event_uid="smith"))["codes"]
+    assert (gone["status"], gone["code"], gone["passcode_id"]) == ("revoked", None, None)
     plan = next(iter(scheduler.plans.values()))
     assert plan.status is PlanStatus.REVOKED
     assert mock_config_entry.runtime_data.passcodes.guest_record(plan.key) is None
@@ -317,6 +374,296 @@ async def test_calendar_unavailable_cancels_nothing(
     assert len(guest_codes(front, demo_ids)) == 1
 
 
+# ---- the sensor sees ahead ------------------------------------------------------------------
+
+
+async def test_next_stay_seen_ahead_before_its_code(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    """A booking 10 days out shows at once; its code still comes 5 days before, once."""
+    start = datetime(2026, 6, 25, 22, 0, tzinfo=UTC)
+    end = start + timedelta(days=3)
+    stays.add("far", start, end, "Far away", "Phone +44 7700 900 482")
+    scheduler = await setup_bound(hass, mock_config_entry, [front, garage], code_source="phone")
+
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == start
+    assert state.attributes["guest"] == "Far away"
+    assert state.attributes["calendar"] == CALENDAR
+    assert state.attributes["event_uid"] == "far"
+    assert state.attributes["checkin"] == dt_util.as_local(start).isoformat()
+    assert state.attributes["checkout"] == dt_util.as_local(end).isoformat()
+    assert state.attributes["locks"] == [
+        {
+            "lock": "Front door",
+            "lock_id": front.lock_id,
+            "status": "planned",
+            "code": None,
+            "offline": False,
+            "valid_from": dt_util.as_local(start - timedelta(minutes=30)).isoformat(),
+            "valid_to": dt_util.as_local(end + timedelta(minutes=30)).isoformat(),
+        },
+        {
+            "lock": "Garage",
+            "lock_id": garage.lock_id,
+            "status": "planned",
+            "code": None,
+            "offline": True,  # whole hours, rounded outward
+            "valid_from": dt_util.as_local(start - timedelta(hours=1)).isoformat(),
+            "valid_to": dt_util.as_local(end + timedelta(hours=1)).isoformat(),
+        },
+    ]
+    # Seen, not planned: nothing stored, nothing made, nothing fired.
+    assert scheduler.plans == {}
+    assert guest_codes(front, demo_ids) == guest_codes(garage, demo_ids) == []
+    assert events == []
+    # The action knows the stay too, without a code yet.
+    response = await get_guest_code(hass, calendar=CALENDAR, event_uid="far")
+    assert [(item["lock"], item["status"], item["code"]) for item in response["codes"]] == [
+        ("Front door", "planned", None),
+        ("Garage", "planned", None),
+    ]
+    assert response["guest"] == "Far away"
+
+    # Days pass, the calendar is read every 15 min: still no code before its moment.
+    created_at = dt_util.as_local(start) - timedelta(days=5)
+    moment = NOW
+    while moment < created_at - timedelta(hours=6):
+        moment += timedelta(hours=6)
+        await go(hass, frozen, moment)
+    assert guest_codes(front, demo_ids) == guest_codes(garage, demo_ids) == []
+    await go(hass, frozen, created_at - timedelta(minutes=1))
+    assert guest_codes(front, demo_ids) == []
+    assert {plan.status for plan in scheduler.plans.values()} == {PlanStatus.PLANNED}
+    await go(hass, frozen, created_at)
+    (code,) = guest_codes(front, demo_ids)
+    assert code.code == "900482"
+    assert len(guest_codes(garage, demo_ids)) == 1
+    assert [e.event_type for e in events] == [EVENT_GUEST_CODE_CREATED] * 2
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == start
+    assert [item["status"] for item in state.attributes["locks"]] == ["created"] * 2
+    assert state.attributes["locks"][0]["code"] == "900482"
+    # Later passes change nothing.
+    await go(hass, frozen, created_at + timedelta(hours=2))
+    assert len(guest_codes(front, demo_ids)) == len(guest_codes(garage, demo_ids)) == 1
+
+
+async def test_next_stay_horizon_and_order(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+) -> None:
+    """Up to 60 days ahead; the earliest arrival first, planned or not; cancelled goes."""
+    beyond = NOW + timedelta(days=61)
+    stays.add("beyond", beyond, beyond + timedelta(days=2), "Beyond")
+    await setup_bound(hass, mock_config_entry, [front])
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert state.state == "unknown"
+    assert state.attributes["guest"] is None
+
+    # Two days later (read every 15 min) it is within 60 days.
+    await go(hass, frozen, NOW + timedelta(days=1, hours=12))
+    await go(hass, frozen, NOW + timedelta(days=2))
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == beyond
+
+    # An earlier booking comes first, shown on the calendar's next change (or 15 min).
+    now = NOW + timedelta(days=2)
+    sooner = now + timedelta(days=20)
+    stays.add("sooner", sooner, sooner + timedelta(days=1), "Sooner")
+    hass.states.async_set(CALENDAR, "on")
+    await hass.async_block_till_done()
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert (state.state, state.attributes["guest"]) == (sooner.isoformat(), "Sooner")
+
+    # A planned stay (inside days_before + 1 day) before a far one.
+    near = now + timedelta(days=5, hours=12)
+    stays.add("near", near, near + timedelta(days=1), "Near")
+    await go(hass, frozen, now + timedelta(minutes=15))
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert state.attributes["guest"] == "Near"
+    assert state.attributes["locks"][0]["status"] == "planned"
+    scheduler = mock_config_entry.runtime_data.guests
+    assert [plan.event for plan in scheduler.plans.values()] == ["near"]
+
+    # Cancelled bookings disappear from the sensor at the next read.
+    stays.cancel("near")
+    stays.cancel("sooner")
+    await go(hass, frozen, now + timedelta(minutes=30))
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert state.attributes["guest"] == "Beyond"
+    assert scheduler.plans == {}
+
+
+async def test_two_bindings_on_one_calendar(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+) -> None:
+    """Each binding's sensor shows the stay; the action answers for both bindings' locks."""
+    start = NOW + timedelta(days=10)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    hass.config_entries.async_add_subentry(
+        mock_config_entry, binding_subentry([garage.lock_id], title="Shed", days_before=2)
+    )
+    scheduler = await setup_bound(hass, mock_config_entry, [front], days_before=14)
+    # The first binding made its code (14 days before), the second only sees it ahead.
+    assert [(p.lock_id, p.status) for p in scheduler.plans.values()] == [
+        (front.lock_id, PlanStatus.CREATED)
+    ]
+    for sensor, lock in ((SENSOR, front), ("sensor.shed_next_stay", garage)):
+        state = hass.states.get(sensor)
+        assert state is not None
+        assert dt_util.parse_datetime(state.state) == start
+        assert [item["lock_id"] for item in state.attributes["locks"]] == [lock.lock_id]
+    response = await get_guest_code(hass, calendar=CALENDAR, event_uid="a")
+    assert [(item["lock"], item["status"]) for item in response["codes"]] == sorted(
+        [("Front door", "created"), ("Garage", "planned")],
+        key=lambda item: {"Front door": front.lock_id, "Garage": garage.lock_id}[item[0]],
+    )
+
+
+async def test_look_ahead_read_only_when_worth_it(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """60 days at setup, every 15 min and on a calendar change; the short window else.
+
+    One read per calendar and pass either way (the plans take theirs from the wide one).
+    """
+    # Its code is due 7 minutes after setup: a pass of the scheduler's own timer.
+    start = NOW + timedelta(days=5, minutes=7)
+    stays.add("a", start, start + timedelta(days=1), "Adams")
+    await setup_bound(hass, mock_config_entry, [front], days_before=5, margin=30)
+    since = NOW - timedelta(minutes=30)
+    assert stays.reads == [(since, NOW + timedelta(days=60))]
+
+    stays.reads.clear()
+    await go(hass, frozen, NOW + timedelta(minutes=7))
+    assert len(guest_codes(front, demo_ids)) == 1
+    moment = NOW + timedelta(minutes=7)
+    assert stays.reads == [(moment - timedelta(minutes=30), moment + timedelta(days=6))]
+
+    stays.reads.clear()
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    moment = NOW + timedelta(minutes=15)
+    assert stays.reads == [(moment - timedelta(minutes=30), moment + timedelta(days=60))]
+
+    stays.reads.clear()
+    hass.states.async_set(CALENDAR, "on")
+    await hass.async_block_till_done()
+    assert stays.reads == [(moment - timedelta(minutes=30), moment + timedelta(days=60))]
+
+
+async def test_moved_within_the_look_ahead_needs_no_wider_read(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """A booking moved 30 days ahead keeps its code (found in the 60 days already read);
+    cancelled there, its code goes at the next look-ahead."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    (code,) = guest_codes(front, demo_ids)
+    stays.move("a", timedelta(days=30))
+    stays.reads.clear()
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    assert len(stays.reads) == 1
+    (moved,) = guest_codes(front, demo_ids)
+    assert moved.passcode_id == code.passcode_id
+    assert moved.start_ms == ms(start + timedelta(days=30, minutes=-30))
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == start + timedelta(days=30)
+    assert state.attributes["locks"][0]["status"] == "created"
+    # Cancelled there: seen at the next look-ahead, not only once it comes near.
+    stays.cancel("a")
+    await go(hass, frozen, NOW + timedelta(minutes=30))
+    assert guest_codes(front, demo_ids) == []
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert state.state == "unknown"
+
+
+# ---- no code in the recorder ----------------------------------------------------------------
+
+
+async def test_no_code_in_the_recorder(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """Made, read with the action, revoked: the database never holds a code.
+
+    The sensor shows the codes (its ``locks`` attribute is left out of the recorder), the
+    events name the stay without them; get_guest_code's response is not recorded.
+    """
+    start = NOW + timedelta(days=2)
+    end = start + timedelta(days=2)
+    stays.add("smith", start, end, "Smith")
+    await setup_bound(hass, mock_config_entry, [front, garage])
+    codes = [c.code for lock in (front, garage) for c in guest_codes(lock, demo_ids)]
+    assert len(codes) == 2
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert sorted(item["code"] for item in state.attributes["locks"]) == sorted(codes)
+    response = await get_guest_code(hass, calendar=CALENDAR, event_uid="smith")
+    assert sorted(item["code"] for item in response["codes"]) == sorted(codes)
+    await go(hass, frozen, end + timedelta(hours=2))
+    assert guest_codes(front, demo_ids) == []
+
+    await async_wait_recording_done(hass)
+    events, states = await recorder_mock.async_add_executor_job(recorded, hass)
+    types = [event_type for event_type, _ in events]
+    assert types.count(EVENT_GUEST_CODE_CREATED) == 2
+    assert types.count(EVENT_GUEST_CODE_REVOKED) == 2
+    assert "get_guest_code" in str(events)  # the call is recorded, its answer is not
+    sensor = [attrs for entity_id, _, attrs in states if entity_id == SENSOR]
+    assert any('"guest":"Smith"' in attrs for attrs in sensor)
+    assert not any('"locks"' in attrs for attrs in sensor)
+    everything = str(events) + str(states)
+    for code in codes:
+        assert code not in everything
+
+
 # ---- offline gateway ----------------------------------------------------------------------
 
 
@@ -373,7 +720,7 @@ async def test_gateway_offline_until_checkin_day(
     await go(hass, frozen, midnight)
     assert [e.event_type for e in events] == [EVENT_GUEST_CODE_FAILED]
     assert events[0].data["error"] == "cloud_lock_unreachable"
-    assert events[0].data["code"] is None
+    assert "code" not in events[0].data
     (issue,) = [i for i in issues.issues.values() if i.translation_key == "guest_code_failed"]
     assert issue.translation_key == "guest_code_failed"
     assert issue.translation_placeholders is not None
@@ -469,7 +816,13 @@ async def test_action_first_then_scheduler_adopts(
     hass.config_entries.async_add_subentry(mock_config_entry, binding_subentry([front.lock_id]))
     await hass.async_block_till_done()  # the entry reloads with its binding
     assert [c.code for c in guest_codes(front, demo_ids)] == [code]
-    assert events[-1].data["code"] == code
+    assert_no_code(events[-1].data, code)
+    (adopted,) = (
+        await get_guest_code(
+            hass, calendar=CALENDAR, event_uid="a", lock_entity_id="lock.front_door"
+        )
+    )["codes"]
+    assert adopted["code"] == code
     # And the action, asked again, returns the same code.
     again = await hass.services.async_call(
         DOMAIN,
@@ -482,6 +835,89 @@ async def test_action_first_then_scheduler_adopts(
     assert again is not None
     assert again["lock.front_door"]["code"] == code
     assert len(guest_codes(front, demo_ids)) == 1
+
+
+async def test_get_guest_code_checks_the_stay_and_lock(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """Unknown stays and locks are clear, translated errors; the schema takes nothing else."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    (code,) = guest_codes(front, demo_ids)
+    response = await get_guest_code(
+        hass,
+        calendar=CALENDAR,
+        event_uid="a",
+        lock_id=str(front.lock_id),  # as a template renders it
+        lock_entity_id="lock.front_door",
+    )
+    assert [item["code"] for item in response["codes"]] == [code.code]
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        (
+            {"calendar": CALENDAR, "event_uid": "nope"},
+            "unknown_guest_stay",
+            "Guest access knows no stay nope on calendar.stays",
+        ),
+        ({"calendar": "calendar.other", "event_uid": "a"}, "unknown_guest_stay", "no stay a"),
+        (
+            {"calendar": CALENDAR, "event_uid": "a", "lock_id": garage.lock_id},
+            "guest_stay_lock",
+            "The guest stay a gets no code on Garage: it is not one",
+        ),
+        (
+            {"calendar": CALENDAR, "event_uid": "a", "lock_id": 999},
+            "guest_stay_lock",
+            "The guest stay a gets no code on 999",
+        ),
+        (
+            {"calendar": CALENDAR, "event_uid": "a", "lock_entity_id": "lock.back_door"},
+            "guest_stay_lock",
+            "no code on lock.back_door",
+        ),
+        (
+            {"calendar": CALENDAR, "event_uid": "a", "lock_entity_id": "lock.elsewhere"},
+            "unknown_lock",
+            "lock.elsewhere is not a TTLock lock",
+        ),
+        (
+            {
+                "calendar": CALENDAR,
+                "event_uid": "a",
+                "lock_id": garage.lock_id,
+                "lock_entity_id": "lock.front_door",
+            },
+            "lock_mismatch",
+            f"Lock id {garage.lock_id} is not the lock of lock.front_door",
+        ),
+    ]
+    for data, key, message in cases:
+        with pytest.raises(ServiceValidationError) as err:
+            await get_guest_code(hass, **data)
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == key
+        assert message in str(err.value)
+    for data in (
+        {"calendar": CALENDAR},
+        {"calendar": CALENDAR, "event_uid": ""},
+        {"calendar": "sensor.x", "event_uid": "a"},
+        {"calendar": CALENDAR, "event_uid": "a", "lock_id": 0},
+        {"calendar": CALENDAR, "event_uid": "a", "lock_entity_id": "sensor.garage_battery"},
+        {"calendar": CALENDAR, "event_uid": "a", "code": "1"},
+    ):
+        with pytest.raises(probatio.Invalid):
+            await get_guest_code(hass, **data)
+    # Response only: asked without a response, the call is refused.
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "get_guest_code", {"calendar": CALENDAR, "event_uid": "a"}, blocking=True
+        )
 
 
 async def test_binding_removed_revokes(

@@ -4,9 +4,14 @@ A *binding* (a config subentry of type ``guest_binding``) ties calendars to lock
 how many days before arrival a code is made, the access margin and where the digits come
 from. One :class:`GuestScheduler` per config entry:
 
-- reads each binding's calendars over ``[now, now + days_before + 1 day]`` (every 15 min,
-  at setup and when a calendar's state changes) and keeps one *plan* per stay and lock,
-  keyed like the ``create_guest_passcode`` action: (calendar entity, event uid, lock id);
+- reads each binding's calendars over ``[now, now + days_before + 1 day]`` on every pass
+  and keeps one *plan* per stay and lock, keyed like the ``create_guest_passcode``
+  action: (calendar entity, event uid, lock id);
+- looks further ahead, ``LOOK_AHEAD`` (60 days), only where that is worth a wider read:
+  at setup, every 15 min and when a calendar's state changes (the passes run by its own
+  timers, retries and creation moments, read the short window). What it sees there makes
+  no plan and no code: it only lets the "Next stay" sensor (and the ``get_guest_code``
+  action) show a booking before its plan exists;
 - creates the code through the :class:`~.passcodes.PasscodeManager` (the same path as the
   action, and its guest records, so the two never make two codes for one stay) when the
   stay is ``days_before`` days away, in Home Assistant's time zone (at once if closer);
@@ -20,7 +25,11 @@ from. One :class:`GuestScheduler` per config entry:
   deletes its code; after check-out plus margin the code is deleted (custom) or left to
   expire and marked so (offline);
 - everything lives in a private :class:`~homeassistant.helpers.storage.Store`, saved
-  before each event is fired, so a restart loses no plan and repeats no creation.
+  before each event is fired, so a restart loses no plan and repeats no creation;
+- the events carry the stay, the lock, the times and the status, never the code (the
+  recorder keeps events): the code is read with the ``get_guest_code`` action, whose
+  response is not recorded, or from the sensor's ``locks`` attribute, kept out of the
+  recorder.
 
 A stay that disappears from the horizon counts as cancelled only if a wider look-up by uid
 does not find it elsewhere (a booking moved months ahead keeps its plan).
@@ -101,6 +110,8 @@ REVOKE_GIVE_UP: Final = timedelta(days=1)
 KEEP_CLOSED: Final = timedelta(days=7)
 # Where a stay missing from the horizon is looked for before it counts as cancelled.
 WIDE_LOOKUP: Final = timedelta(days=400)
+# How far ahead the sensor shows a booking whose plan does not exist yet.
+LOOK_AHEAD: Final = timedelta(days=60)
 ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
 DEFAULT_GUEST_NAME: Final = "Guest"
 MAX_NAME_LENGTH: Final = 100
@@ -250,6 +261,17 @@ def _usable(code: str, taken: set[str]) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stay:
+    """A booking seen in the look-ahead: shown before its plan exists, never a code."""
+
+    calendar: str
+    event: str
+    guest: str
+    start: datetime
+    end: datetime
+
+
 @dataclass(slots=True, kw_only=True)
 class GuestPlan:
     """One stay's code on one lock: what was planned and what the lock has."""
@@ -334,13 +356,20 @@ class GuestPlan:
             closed_at=_dt(data.get("closed_at")),
         )
 
-    def public(self, lock_name: str) -> dict[str, Any]:
-        """Return what the sensor and the events show (the code too: they are for messages)."""
+    def public(self, lock_name: str, *, with_code: bool) -> dict[str, Any]:
+        """Return what the sensor, the events and the get_guest_code action show.
+
+        The code only ``with_code`` (the sensor's unrecorded attribute, the action's
+        response), and only while it is on the lock: events go to the recorder.
+        """
         data: dict[str, Any] = {
             "lock": lock_name,
             "lock_id": self.lock_id,
             "status": self.status.value,
-            "code": self.code,
+        }
+        if with_code:
+            data["code"] = self.code if self.status is PlanStatus.CREATED else None
+        data |= {
             "offline": self.offline,
             "valid_from": iso_local(self.valid_from or self.window_from),
             "valid_to": iso_local(self.valid_to or self.window_to),
@@ -379,6 +408,10 @@ class GuestScheduler:
         self._snapshot = self._bindings_snapshot()
         # Event text (for phone digits), kept in memory only: it is the guest's data.
         self._texts: dict[str, tuple[str, ...]] = {}
+        # Bookings of the look-ahead by (binding id, calendar), in memory only.
+        self._ahead: dict[tuple[str, str], tuple[Stay, ...]] = {}
+        # Whether the next pass reads the look-ahead (setup, 15 min, calendar changes).
+        self._look_ahead = True
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -440,10 +473,12 @@ class GuestScheduler:
 
     @callback
     def _async_tick(self, _now: datetime) -> None:
+        self._look_ahead = True
         self.async_request_refresh()
 
     @callback
     def _async_changed(self, _event: Event[EventStateChangedData]) -> None:
+        self._look_ahead = True
         self.async_request_refresh()
 
     @callback
@@ -483,9 +518,10 @@ class GuestScheduler:
     async def _async_pass(self) -> None:
         now = dt_util.now()
         bindings = bindings_of(self.entry)
+        look_ahead, self._look_ahead = self._look_ahead, False
         for binding in bindings.values():
             for calendar in binding.calendars:
-                await self._async_read_calendar(binding, calendar, now)
+                await self._async_read_calendar(binding, calendar, now, look_ahead=look_ahead)
         # Plans of removed bindings or locks: their codes go.
         for plan in list(self.plans.values()):
             owner = bindings.get(plan.binding)
@@ -500,13 +536,27 @@ class GuestScheduler:
         self._purge(now)
         await self._async_save()
 
-    async def _async_read_calendar(self, binding: Binding, calendar: str, now: datetime) -> None:
+    async def _async_read_calendar(
+        self, binding: Binding, calendar: str, now: datetime, *, look_ahead: bool
+    ) -> None:
+        """Bring the plans of one calendar up to date.
+
+        With ``look_ahead``, also the stays the sensor shows ahead: one wider read, of
+        which the plans take the part within the horizon.
+        """
         horizon_end = now + binding.horizon
         # From ``now - margin``: a stay just checked out is still there, not cancelled.
         since = now - binding.margin
-        events = await self._async_events(calendar, since, horizon_end)
+        read_end = max(horizon_end, now + LOOK_AHEAD) if look_ahead else horizon_end
+        events = await self._async_events(calendar, since, read_end)
         if events is None:
-            return  # unavailable: nothing counts as cancelled
+            return  # unavailable: nothing counts as cancelled (and what was seen stays)
+        ahead: dict[str, CalendarEvent] = {}
+        if look_ahead:
+            ahead = {event_key(event): event for event in events}
+            self._ahead[binding.binding_id, calendar] = self._stays(calendar, events)
+            # Plans only within the horizon: a stay known early gets no code early.
+            events = [event for event in events if event.start_datetime_local < horizon_end]
         found = {event_key(event): event for event in events}
         mine = {
             key: plan
@@ -518,8 +568,12 @@ class GuestScheduler:
         missing = [
             plan
             for plan in mine.values()
-            if plan.event not in found and plan.start < horizon_end and plan.end > since
+            if plan.event not in found and plan.start < read_end and plan.end > since
         ]
+        for plan in list(missing):
+            if (event := ahead.get(plan.event)) is not None:
+                found[plan.event] = event  # moved further ahead, within the look-ahead
+                missing.remove(plan)
         if missing:
             wide = await self._async_events(calendar, since, now + WIDE_LOOKUP)
             if wide is None:
@@ -562,6 +616,22 @@ class GuestScheduler:
             _LOGGER.warning("Could not read calendar %s: %s", calendar, err)
             return None
         return events
+
+    @staticmethod
+    def _stays(calendar: str, events: list[CalendarEvent]) -> tuple[Stay, ...]:
+        """Return the bookings of a look-ahead read, by arrival."""
+        stays = [
+            Stay(
+                calendar=calendar,
+                event=event_key(event),
+                guest=(event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH],
+                start=event.start_datetime_local,
+                end=event.end_datetime_local,
+            )
+            for event in events
+            if event.end_datetime_local > event.start_datetime_local
+        ]
+        return tuple(sorted(stays, key=lambda stay: (stay.start, stay.event)))
 
     def _lock_data(self, lock_id: int) -> Lock | None:
         locks = self.entry.runtime_data.locks.data or {}
@@ -935,20 +1005,21 @@ class GuestScheduler:
 
         self._timer = async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(due))
 
-    def _lock_entity(self, lock_id: int) -> str | None:
+    def lock_entity(self, lock_id: int) -> str | None:
+        """Return a lock's lock entity id (none for a lock without a gateway)."""
         return er.async_get(self.hass).async_get_entity_id(Platform.LOCK, DOMAIN, str(lock_id))
 
     def event_data(self, plan: GuestPlan, lock: Lock | None) -> dict[str, Any]:
-        """Return what the events carry."""
+        """Return what the events carry: everything but the code (events are recorded)."""
         return {
             "guest": plan.guest,
             "calendar": plan.calendar,
             "event_uid": plan.event,
             "checkin": iso_local(plan.start),
             "checkout": iso_local(plan.end),
-            "lock_entity_id": self._lock_entity(plan.lock_id),
+            "lock_entity_id": self.lock_entity(plan.lock_id),
             "binding": plan.binding,
-            **plan.public(lock.name if lock else str(plan.lock_id)),
+            **plan.public(lock.name if lock else str(plan.lock_id), with_code=False),
         }
 
     def _fire(self, event_type: str, plan: GuestPlan, lock: Lock | None, **extra: Any) -> None:
@@ -973,25 +1044,84 @@ class GuestScheduler:
     # ---- for the sensor -------------------------------------------------------------
 
     def next_stay(self, binding_id: str, now: datetime) -> list[GuestPlan]:
-        """Return the plans (one per lock) of the binding's next or current stay."""
-        upcoming = sorted(
-            (
-                plan
-                for plan in self.plans.values()
-                if plan.binding == binding_id
-                and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
-                and plan.window_to > now
-            ),
-            key=lambda plan: (plan.start, plan.calendar, plan.event, plan.lock_id),
-        )
-        if not upcoming:
+        """Return the plans (one per lock) of the binding's next or current stay.
+
+        A booking of the look-ahead (up to ``LOOK_AHEAD``) whose plan does not exist yet
+        counts too: its plans are made up for the occasion, planned and without a code.
+        """
+        stays: dict[tuple[str, str], list[GuestPlan]] = {}
+        known: set[tuple[str, str]] = set()
+        for plan in self.plans.values():
+            if plan.binding != binding_id:
+                continue
+            known.add((plan.calendar, plan.event))
+            if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.window_to > now:
+                stays.setdefault((plan.calendar, plan.event), []).append(plan)
+        if (binding := bindings_of(self.entry).get(binding_id)) is not None:
+            for calendar in binding.calendars:
+                for stay in self._ahead.get((binding_id, calendar), ()):
+                    if (calendar, stay.event) in known or stay.start >= now + LOOK_AHEAD:
+                        continue
+                    previews = self._previews(binding, stay)
+                    if previews and previews[0].window_to > now:
+                        stays[calendar, stay.event] = previews
+                        break  # by arrival: the calendar's first one not yet planned
+        if not stays:
             return []
-        first = upcoming[0]
-        return [
-            plan
-            for plan in upcoming
-            if (plan.calendar, plan.event) == (first.calendar, first.event)
+        first = min(
+            stays.values(), key=lambda plans: (plans[0].start, plans[0].calendar, plans[0].event)
+        )
+        return sorted(first, key=lambda plan: plan.lock_id)
+
+    def stay_plans(self, calendar: str, event: str) -> list[GuestPlan]:
+        """Return a stay's plans (one per lock, any status), else its look-ahead previews."""
+        plans = [
+            plan for plan in self.plans.values() if (plan.calendar, plan.event) == (calendar, event)
         ]
+        planned = {plan.binding for plan in plans}
+        bindings = bindings_of(self.entry)
+        for (binding_id, stay_calendar), stays in self._ahead.items():
+            binding = bindings.get(binding_id)
+            if binding is None or stay_calendar != calendar or binding_id in planned:
+                continue
+            for stay in stays:
+                if stay.event == event:
+                    plans += self._previews(binding, stay)
+        unique: dict[int, GuestPlan] = {}
+        for plan in plans:
+            unique.setdefault(plan.lock_id, plan)  # a real plan before a preview
+        return [unique[lock_id] for lock_id in sorted(unique)]
+
+    def _previews(self, binding: Binding, stay: Stay) -> list[GuestPlan]:
+        """Return the plans a booking of the look-ahead will have (none stored or made)."""
+        previews: list[GuestPlan] = []
+        for lock_id in binding.locks:
+            lock = self._lock_data(lock_id)
+            offline = not (lock and lock.is_remote)
+            window = _window(stay.start, stay.end, binding.margin, offline=offline)
+            previews.append(
+                GuestPlan(
+                    binding=binding.binding_id,
+                    calendar=stay.calendar,
+                    event=stay.event,
+                    lock_id=lock_id,
+                    guest=stay.guest,
+                    start=stay.start,
+                    end=stay.end,
+                    window_from=window[0],
+                    window_to=window[1],
+                    offline=offline,
+                )
+            )
+        return previews
+
+    def code_data(self, plan: GuestPlan) -> dict[str, Any]:
+        """Return one lock's part of the get_guest_code response (the code included)."""
+        return {
+            **plan.public(self.lock_name(plan.lock_id), with_code=True),
+            "lock_entity_id": self.lock_entity(plan.lock_id),
+            "passcode_id": plan.passcode_id if plan.status is PlanStatus.CREATED else None,
+        }
 
     def lock_name(self, lock_id: int) -> str:
         """Return a lock's name (its id when the account no longer has it)."""

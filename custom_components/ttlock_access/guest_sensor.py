@@ -1,8 +1,11 @@
 """The guest access sensor: one per binding, showing its next stay.
 
-The state is the next (or current) stay's arrival, a timestamp; the attributes name the
-guest and, per lock, the code, its validity and status, so a message template can use
-them. The state itself never shows a code.
+The state is the next (or current) stay's arrival, a timestamp, as far as the scheduler's
+look-ahead sees (60 days on the binding's calendars), whether its code exists yet or not:
+a stay whose code is still to come shows status ``planned`` and no code. The attributes
+name the guest and the booking (calendar, event uid) and, per lock, the code, its validity
+and status, so a message template can use them. The codes are in the ``locks`` attribute
+only, which the recorder does not keep; the state never shows a code.
 """
 
 from __future__ import annotations
@@ -81,5 +84,8 @@ class TTLockGuestStaySensor(SensorEntity):
             "event_uid": first.event,
             "checkin": dt_util.as_local(first.start).isoformat(),
             "checkout": dt_util.as_local(first.end).isoformat(),
-            "locks": [plan.public(self._scheduler.lock_name(plan.lock_id)) for plan in plans],
+            "locks": [
+                plan.public(self._scheduler.lock_name(plan.lock_id), with_code=True)
+                for plan in plans
+            ],
         }

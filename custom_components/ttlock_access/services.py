@@ -3,6 +3,11 @@
 Registered in ``async_setup`` so they exist before (and whether or not) an entry loads.
 They target locks (lock entities, devices, areas or labels); each lock's result is keyed
 by its lock entity id in the response, as entity actions do.
+
+``get_guest_code`` is the exception: it names a guest stay as the
+``ttlock_access_guest_code_*`` events do (calendar, event uid, and a lock id or lock
+entity) and returns its code(s). The events carry no code, since the recorder keeps
+events; an action's response is not recorded, so a blueprint reads the code here.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import probatio
 
 from .api import Lock, Passcode, PasscodeStatus, PasscodeType
 from .const import DOMAIN
+from .guest_access import GuestPlan, GuestScheduler
 from .passcode_manager import GuestKey, PasscodeManager
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
@@ -64,6 +70,7 @@ SERVICE_CREATE_GUEST_PASSCODE: Final = "create_guest_passcode"
 SERVICE_CHANGE_PASSCODE: Final = "change_passcode"
 SERVICE_DELETE_PASSCODE: Final = "delete_passcode"
 SERVICE_LIST_PASSCODES: Final = "list_passcodes"
+SERVICE_GET_GUEST_CODE: Final = "get_guest_code"
 
 ATTR_TYPE: Final = "type"
 ATTR_NAME: Final = "name"
@@ -82,6 +89,8 @@ ATTR_EVENT_START: Final = "event_start"
 ATTR_EVENT_END: Final = "event_end"
 ATTR_EVENT_SUMMARY: Final = "event_summary"
 ATTR_MARGIN: Final = "margin"
+ATTR_LOCK_ID: Final = "lock_id"
+ATTR_LOCK_ENTITY_ID: Final = "lock_entity_id"
 
 DEFAULT_GUEST_NAME: Final = "Guest"
 # Where to look for an event known only by its uid.
@@ -132,6 +141,15 @@ DELETE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
 )
 LIST_PASSCODES_SCHEMA: Final = cv.make_entity_service_schema(
     {probatio.Optional(ATTR_REVEAL, default=False): cv.boolean}
+)
+# The stay as the guest code events name it: no target, the lock is a field of the event.
+GET_GUEST_CODE_SCHEMA: Final = probatio.Schema(
+    {
+        probatio.Required(ATTR_CALENDAR): cv.entity_domain("calendar"),
+        probatio.Required(ATTR_EVENT_UID): probatio.All(cv.string, probatio.Length(min=1)),
+        probatio.Optional(ATTR_LOCK_ID): probatio.All(probatio.Coerce(int), probatio.Range(min=1)),
+        probatio.Optional(ATTR_LOCK_ENTITY_ID): cv.entity_domain("lock"),
+    }
 )
 
 
@@ -552,6 +570,59 @@ async def _async_list_passcodes(call: ServiceCall) -> ServiceResponse:
     return response
 
 
+def _lock_id_of_entity(hass: HomeAssistant, entity_id: str) -> int:
+    """Return the TTLock lock id behind an entity of this integration."""
+    entity = er.async_get(hass).async_get(entity_id)
+    device = (
+        dr.async_get(hass).async_get(entity.device_id)
+        if entity is not None and entity.platform == DOMAIN and entity.device_id
+        else None
+    )
+    lock_id = _lock_id_of_device(device) if isinstance(device, dr.DeviceEntry) else None
+    if lock_id is None:
+        raise _error("unknown_lock", target=entity_id)
+    return lock_id
+
+
+async def _async_get_guest_code(call: ServiceCall) -> ServiceResponse:
+    """Return the code(s) of a guest stay, as the guest code events name it."""
+    hass = call.hass
+    data = call.data
+    calendar: str = data[ATTR_CALENDAR]
+    uid: str = data[ATTR_EVENT_UID]
+    lock_id: int | None = data.get(ATTR_LOCK_ID)
+    lock_entity_id: str | None = data.get(ATTR_LOCK_ENTITY_ID)
+    if lock_entity_id is not None:
+        of_entity = _lock_id_of_entity(hass, lock_entity_id)
+        if lock_id is not None and lock_id != of_entity:
+            raise _error("lock_mismatch", lock_id=str(lock_id), lock_entity_id=lock_entity_id)
+        lock_id = of_entity
+    found: list[tuple[GuestScheduler, GuestPlan]] = []
+    schedulers = [
+        cast("TTLockConfigEntry", entry).runtime_data.guests
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+    ]
+    for scheduler in schedulers:
+        found += [(scheduler, plan) for plan in scheduler.stay_plans(calendar, uid)]
+    if not found:
+        raise _error("unknown_guest_stay", uid=uid, calendar=calendar)
+    if lock_id is not None:
+        found = [(scheduler, plan) for scheduler, plan in found if plan.lock_id == lock_id]
+        if not found:
+            names = {scheduler.lock_name(lock_id) for scheduler in schedulers}
+            name = lock_entity_id or min(names - {str(lock_id)}, default=str(lock_id))
+            raise _error("guest_stay_lock", uid=uid, lock=name)
+    stay = found[0][1]
+    return {
+        "calendar": calendar,
+        "event_uid": uid,
+        "guest": stay.guest,
+        "checkin": iso_local(stay.start),
+        "checkout": iso_local(stay.end),
+        "codes": [scheduler.code_data(plan) for scheduler, plan in found],
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the passcode actions (from the integration's async_setup)."""
@@ -584,6 +655,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
             SERVICE_LIST_PASSCODES,
             _async_list_passcodes,
             LIST_PASSCODES_SCHEMA,
+            SupportsResponse.ONLY,
+        ),
+        (
+            SERVICE_GET_GUEST_CODE,
+            _async_get_guest_code,
+            GET_GUEST_CODE_SCHEMA,
             SupportsResponse.ONLY,
         ),
     ):
