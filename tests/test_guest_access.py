@@ -1303,3 +1303,32 @@ async def test_diagnostics_show_plans_without_codes_or_guests(
     assert shown["code"] == shown["guest"] == shown["event"] == "**REDACTED**"
     assert plan.code not in str(result)
     assert "Smith" not in str(result)
+
+
+async def test_late_offline_stay_starts_this_hour_once(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """A stay booked after it began, on a lock without gateway: one usable offline code.
+
+    The lock refuses an offline code not entered within 24 h of its start, so the code
+    starts at the current hour; later passes keep that one code (no new code each time the
+    calendar is read because the code's start differs from the stay's).
+    """
+    start = NOW - timedelta(days=2)
+    stays.add("late", start, start + timedelta(days=5), "Late")
+    scheduler = await setup_bound(hass, mock_config_entry, [garage])
+    (code,) = guest_codes(garage, demo_ids)
+    assert code.start_ms == ms(NOW.replace(minute=0, second=0, microsecond=0))
+    for hours in range(1, 7):
+        await go(hass, frozen, NOW + timedelta(hours=hours))
+    assert guest_codes(garage, demo_ids) == [code]
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.CREATED
+    assert plan.passcode_id == code.passcode_id

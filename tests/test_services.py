@@ -946,3 +946,27 @@ async def test_remove_store(
     assert key in hass_storage
     await async_remove_store(hass, entry.entry_id)
     assert key not in hass_storage
+
+
+async def test_guest_passcode_for_a_stay_that_began_days_ago(
+    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+) -> None:
+    """A lock without gateway gets an offline code from this hour, and is told why."""
+    stays.events.append(
+        CalendarEvent(
+            start=NOW - timedelta(days=2),
+            end=NOW + timedelta(days=3),
+            summary="Late",
+            uid="stay-late",
+        )
+    )
+    data = {"calendar": CALENDAR, "event_uid": "stay-late"}
+    response = await call(hass, "create_guest_passcode", data, target=GARAGE)
+    created = response[GARAGE]
+    this_hour = dt_util.as_local(NOW.replace(minute=0, second=0, microsecond=0))
+    assert created["valid_from"] == this_hour.isoformat()
+    assert (
+        created["requested_start"]
+        == dt_util.as_local((NOW - timedelta(days=2, minutes=30)).replace(minute=0)).isoformat()
+    )
+    assert "24 h" in created["note"]

@@ -93,6 +93,7 @@ from .passcodes import (
     iso_local,
     mask_code,
     next_month_start,
+    usable_offline_start,
 )
 
 if TYPE_CHECKING:
@@ -291,6 +292,10 @@ class GuestPlan:
     offline: bool = False
     valid_from: datetime | None = None  # the validity the code on the lock has
     valid_to: datetime | None = None
+    # The window the code on the lock was made (or last moved) for. An offline code's own
+    # validity may differ (whole hours, -1026 shifts, a start moved up to this hour): only
+    # a change of the stay's window calls for a new code, not that difference.
+    made_for: tuple[datetime, datetime] | None = None
     next_attempt: datetime | None = None
     deadline: datetime | None = None
     attempts: int = 0
@@ -302,6 +307,10 @@ class GuestPlan:
     def key(self) -> GuestKey:
         """The stay-and-lock key (shared with the create_guest_passcode action)."""
         return GuestKey(self.calendar, self.event, self.lock_id)
+
+    def served_window(self) -> tuple[datetime | None, datetime | None]:
+        """Return the stay window the code serves (for plans stored before: its validity)."""
+        return self.made_for or (self.valid_from, self.valid_to)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -321,6 +330,11 @@ class GuestPlan:
             "offline": self.offline,
             "valid_from": iso_local(self.valid_from),
             "valid_to": iso_local(self.valid_to),
+            "made_for": (
+                None
+                if self.made_for is None
+                else [iso_local(self.made_for[0]), iso_local(self.made_for[1])]
+            ),
             "next_attempt": iso_local(self.next_attempt),
             "deadline": iso_local(self.deadline),
             "attempts": self.attempts,
@@ -348,6 +362,11 @@ class GuestPlan:
             offline=bool(data.get("offline")),
             valid_from=_dt(data.get("valid_from")),
             valid_to=_dt(data.get("valid_to")),
+            made_for=(
+                (_req(data["made_for"][0]), _req(data["made_for"][1]))
+                if data.get("made_for")
+                else None
+            ),
             next_attempt=_dt(data.get("next_attempt")),
             deadline=_dt(data.get("deadline")),
             attempts=int(data.get("attempts", 0)),
@@ -714,7 +733,7 @@ class GuestScheduler:
             return
         if plan.window_to <= now:
             await self._async_revoke(plan, "checked_out", now)
-        elif (plan.valid_from, plan.valid_to) != (plan.window_from, plan.window_to):
+        elif plan.served_window() != (plan.window_from, plan.window_to):
             await self._async_move(plan, binding, now)
 
     async def _async_create(self, plan: GuestPlan, binding: Binding, now: datetime) -> None:
@@ -749,13 +768,15 @@ class GuestScheduler:
         plan.offline = offline
         plan.window_from, plan.window_to = window
         if offline:
+            start, requested_start = usable_offline_start(window[0], dt_util.now())
             passcode_plan = PasscodePlan(
                 kind=PasscodeKind.TIMED,
                 name=plan.guest,
                 offline=True,
                 passcode_type=PasscodeType.PERIOD,
-                start=window[0],
+                start=start,
                 end=window[1],
+                requested_start=requested_start,
             )
             if manager.quota_needs_check(lock, passcode_plan):
                 existing = await manager.async_prepare(lock, passcode_plan, existing)
@@ -785,9 +806,7 @@ class GuestScheduler:
         plan.code = result.code
         plan.offline = result.offline
         plan.valid_from, plan.valid_to = result.valid_from, result.valid_to
-        if result.offline:
-            # The cloud may have moved the start an hour earlier (-1026): that is the window.
-            plan.window_from = result.valid_from or plan.window_from
+        plan.made_for = (plan.window_from, plan.window_to)
         plan.next_attempt = None
         plan.error = None
         self._delete_issue(plan)
@@ -817,6 +836,7 @@ class GuestScheduler:
         plan.code = passcode.code
         plan.offline = bool(record["offline"])
         plan.valid_from, plan.valid_to = _dt(record["valid_from"]), _dt(record["valid_to"])
+        plan.made_for = (plan.window_from, plan.window_to)
         plan.next_attempt, plan.error = None, None
         self._delete_issue(plan)
         await self._async_save()
@@ -909,6 +929,7 @@ class GuestScheduler:
                     lock, plan.passcode_id, start=plan.window_from, end=plan.window_to
                 )
                 plan.valid_from, plan.valid_to = plan.window_from, plan.window_to
+                plan.made_for = (plan.window_from, plan.window_to)
                 await self.manager.async_remember_guest(plan.key, self._result(plan))
                 plan.next_attempt, plan.error = None, None
         except HomeAssistantError as err:

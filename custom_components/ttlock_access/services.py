@@ -59,6 +59,7 @@ from .passcodes import (
     kind_of,
     mask_code,
     plan_passcode,
+    usable_offline_start,
     validate_custom_code,
 )
 
@@ -405,6 +406,9 @@ async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
                     "quota_remaining": _remaining(target),
                 }
                 continue
+        requested_start = None
+        if offline:
+            start, requested_start = usable_offline_start(start, now)
         plan = PasscodePlan(
             kind=PasscodeKind.TIMED if offline else PasscodeKind.CUSTOM,
             name=name,
@@ -412,6 +416,7 @@ async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
             passcode_type=PasscodeType.PERIOD,
             start=start,
             end=end,
+            requested_start=requested_start,
         )
         if not offline or target.manager.quota_needs_check(lock, plan):
             existing = await target.manager.async_prepare(lock, plan, existing)
