@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 import random
@@ -1329,6 +1330,96 @@ async def test_late_offline_stay_starts_this_hour_once(
     for hours in range(1, 7):
         await go(hass, frozen, NOW + timedelta(hours=hours))
     assert guest_codes(garage, demo_ids) == [code]
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.CREATED
+    assert plan.passcode_id == code.passcode_id
+
+
+async def _guest_action(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, **data},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    result: dict[str, Any] = response["lock.front_door"]
+    return result
+
+
+async def test_action_by_times_finds_the_scheduler_stay(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """A calendar trigger's start/end/summary name the stay the scheduler already served."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.CREATED
+    result = await _guest_action(
+        hass,
+        {
+            "event_start": start.isoformat(),
+            "event_end": (start + timedelta(days=2)).isoformat(),
+            "event_summary": "Adams",
+        },
+    )
+    assert result["reused"] is True
+    assert result["passcode_id"] == plan.passcode_id
+    assert len(guest_codes(front, demo_ids)) == 1
+
+
+async def test_concurrent_calls_for_one_stay_make_one_code(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """Two calls at once (their cloud calls interleave): one code, the same for both."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    first, second = await asyncio.gather(
+        _guest_action(hass, {"event_uid": "a"}),
+        _guest_action(hass, {"event_uid": "a"}),
+    )
+    (code,) = guest_codes(front, demo_ids)
+    assert first["code"] == second["code"] == code.code
+    assert sorted([first["reused"], second["reused"]]) == [False, True]
+
+
+async def test_scheduler_and_action_racing_make_one_code(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """The scheduler's creation moment and the action at the same time: one code."""
+    start = datetime(2026, 6, 25, 15, 0, tzinfo=UTC)  # code due 5 days before
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    assert guest_codes(front, demo_ids) == []
+    due = dt_util.as_local(start) - timedelta(days=5)
+    _, result = await asyncio.gather(
+        go(hass, frozen, due + timedelta(minutes=1)),
+        _guest_action(hass, {"event_uid": "a"}),
+    )
+    await hass.async_block_till_done()
+    (code,) = guest_codes(front, demo_ids)
+    assert result["code"] == code.code
     (plan,) = scheduler.plans.values()
     assert plan.status is PlanStatus.CREATED
     assert plan.passcode_id == code.passcode_id

@@ -742,19 +742,20 @@ class GuestScheduler:
             await self._async_attempt_failed(plan, "lock_not_found", now, retry=True)
             return
         manager = self.manager
-        try:
-            if (record := manager.guest_record(plan.key)) is not None:
-                # Made by the create_guest_passcode action, or before a restart.
-                existing = await manager.async_list(lock)
-                if await self._async_adopt(plan, lock, record, existing, now):
-                    return
-            else:
-                existing = None
-            result = await self._async_make(plan, binding, lock, existing)
-        except HomeAssistantError as err:
-            await self._async_handle_error(plan, err, now)
-            return
-        await manager.async_remember_guest(plan.key, result)
+        async with manager.stay_lock(plan.key):  # the action may be making it right now
+            try:
+                if (record := manager.guest_record(plan.key)) is not None:
+                    # Made by the create_guest_passcode action, or before a restart.
+                    existing = await manager.async_list(lock)
+                    if await self._async_adopt(plan, lock, record, existing, now):
+                        return
+                else:
+                    existing = None
+                result = await self._async_make(plan, binding, lock, existing)
+            except HomeAssistantError as err:
+                await self._async_handle_error(plan, err, now)
+                return
+            await manager.async_remember_guest(plan.key, result)
         self._created(plan, result)
         await self._async_save()
         self._fire(EVENT_GUEST_CODE_CREATED, plan, lock)

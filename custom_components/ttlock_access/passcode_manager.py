@@ -6,6 +6,7 @@ guest-stay idempotency records, all in a private :class:`Store`. The rules it ap
 (kinds, windows, validation, code generation) are in ``passcodes.py``.
 """
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -105,6 +106,7 @@ class PasscodeManager:
         # str(GuestKey) -> {"lock_id", "passcode_id", "kind", "valid_from", "valid_to"}
         self._guests: dict[str, dict[str, Any]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
+        self._stay_locks: dict[str, asyncio.Lock] = {}
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -460,6 +462,15 @@ class PasscodeManager:
             raise cloud_error(err, lock.name) from err
 
     # ---- guest stays ----------------------------------------------------------------
+
+    def stay_lock(self, key: GuestKey) -> asyncio.Lock:
+        """Return the lock that serialises all work on one stay and lock.
+
+        The scheduler and the create_guest_passcode action (and two calls of it) take it
+        around "is there a code already? else make one, then remember it", so one stay
+        never gets two codes and every caller sees the same one.
+        """
+        return self._stay_locks.setdefault(str(key), asyncio.Lock())
 
     def guest_record(self, key: GuestKey) -> dict[str, Any] | None:
         """Return the code already made for a stay on a lock, if any."""

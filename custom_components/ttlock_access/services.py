@@ -12,11 +12,12 @@ events; an action's response is not recorded, so a blueprint reads the code here
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from homeassistant.components.calendar import CalendarEvent
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
@@ -39,7 +40,7 @@ import probatio
 
 from .api import Lock, Passcode, PasscodeStatus, PasscodeType
 from .const import DOMAIN
-from .guest_access import GuestPlan, GuestScheduler
+from .guest_access import GuestPlan, GuestScheduler, event_key
 from .passcode_manager import GuestKey, PasscodeManager
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
@@ -346,14 +347,17 @@ async def _find_stay(hass: HomeAssistant, data: dict[str, Any]) -> _Stay:
     start = data.get(ATTR_EVENT_START)
     end = data.get(ATTR_EVENT_END)
     summary: str = data.get(ATTR_EVENT_SUMMARY) or ""
+    component = hass.data.get(CALENDAR_COMPONENT)
+    entity = component.get_entity(calendar_id) if component is not None else None
     if uid is None:
         if start is None or end is None:
             raise _error("event_required")
         start, end = _event_moment(start), _event_moment(end)
-        key = f"{start.isoformat()}|{end.isoformat()}|{summary}"
-        return _Stay(key, start, end, summary)
-    component = hass.data.get(CALENDAR_COMPONENT)
-    entity = component.get_entity(calendar_id) if component is not None else None
+        # The event the trigger fired for, found in its calendar, has the identity the
+        # scheduler gives it (its uid): both then know the stay as one.
+        if entity is not None and (event := await _event_at(hass, entity, start, end, summary)):
+            return _Stay(event_key(event), start, end, event.summary or summary)
+        return _Stay(f"{start.isoformat()}|{end.isoformat()}|{summary}", start, end, summary)
     if entity is None:
         raise _error("unknown_calendar", calendar=calendar_id)
     now = dt_util.now()
@@ -370,7 +374,28 @@ async def _find_stay(hass: HomeAssistant, data: dict[str, Any]) -> _Stay:
     event = next((event for event in events if event.uid == uid), None)
     if event is None:
         raise _error("unknown_event", uid=uid, calendar=calendar_id)
-    return _Stay(uid, event.start_datetime_local, event.end_datetime_local, event.summary)
+    return _Stay(
+        event_key(event), event.start_datetime_local, event.end_datetime_local, event.summary
+    )
+
+
+async def _event_at(
+    hass: HomeAssistant, entity: CalendarEntity, start: datetime, end: datetime, summary: str
+) -> CalendarEvent | None:
+    """Return the calendar's event with exactly this start and end (and summary, if given)."""
+    try:
+        events: list[CalendarEvent] = await entity.async_get_events(hass, start, end)
+    except HomeAssistantError:
+        return None  # the stay is still known by its times
+    return next(
+        (
+            event
+            for event in events
+            if (event.start_datetime_local, event.end_datetime_local) == (start, end)
+            and (not summary or event.summary == summary)
+        ),
+        None,
+    )
 
 
 async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
@@ -380,20 +405,39 @@ async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
     data = dict(call.data)
     stay = await _find_stay(hass, data)
     margin = timedelta(minutes=data[ATTR_MARGIN])
-    name = data.get(ATTR_NAME) or stay.summary or DEFAULT_GUEST_NAME
     now = dt_util.now()
     if stay.end <= stay.start:
         raise _error("end_before_start")
     if stay.end + margin <= now:
         raise _error("window_in_past")
 
+    keys = {
+        id(target): GuestKey(data[ATTR_CALENDAR], stay.key, target.lock.lock_id)
+        for target in targets
+    }
+    async with AsyncExitStack() as held:
+        # One stay, one code per lock: wait for any other work on these stays (the
+        # scheduler, another call), in one order so two calls never wait on each other.
+        for target in sorted(targets, key=lambda target: target.lock.lock_id):
+            await held.enter_async_context(target.manager.stay_lock(keys[id(target)]))
+        return await _create_guest_codes(targets, keys, stay, data, now)
+
+
+async def _create_guest_codes(
+    targets: list[_Target],
+    keys: dict[int, GuestKey],
+    stay: _Stay,
+    data: dict[str, Any],
+    now: datetime,
+) -> ServiceResponse:
+    """Return the stay's code on each lock: the one made already, else a new one (all or none)."""
+    margin = timedelta(minutes=data[ATTR_MARGIN])
+    name = data.get(ATTR_NAME) or stay.summary or DEFAULT_GUEST_NAME
     response: dict[str, Any] = {}
     todo: list[tuple[_Target, PasscodePlan, list[Passcode] | None]] = []
-    keys: dict[int, GuestKey] = {}
     for target in targets:
         lock = target.lock
-        key = GuestKey(data[ATTR_CALENDAR], stay.key, lock.lock_id)
-        keys[id(target)] = key
+        key = keys[id(target)]
         offline = not lock.is_remote
         start, end = guest_window(stay.start, stay.end, margin, offline=offline)
         existing: list[Passcode] | None = None
