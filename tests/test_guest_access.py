@@ -1423,3 +1423,46 @@ async def test_scheduler_and_action_racing_make_one_code(
     (plan,) = scheduler.plans.values()
     assert plan.status is PlanStatus.CREATED
     assert plan.passcode_id == code.passcode_id
+
+
+@pytest.mark.parametrize("fault", [{"http_status": 502}, {"disconnect": True}, {"malformed": True}])
+async def test_lost_answer_is_adopted_not_repeated(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    fault: dict[str, Any],
+) -> None:
+    """The cloud makes the code and the answer is lost: the code is found and kept."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    fake_cloud.fail_next("/v3/keyboardPwd/add", after_commit=True, **fault)
+    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    (code,) = guest_codes(front, demo_ids)
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.CREATED
+    assert (plan.passcode_id, plan.code) == (code.passcode_id, code.code)
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] == 1
+
+
+async def test_lost_offline_answer_is_adopted(
+    hass: HomeAssistant,
+    *,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """An offline code the cloud generated before its answer was lost: found by its name."""
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    fake_cloud.fail_next("/v3/keyboardPwd/get", after_commit=True, http_status=504)
+    scheduler = await setup_bound(hass, mock_config_entry, [garage])
+    (code,) = guest_codes(garage, demo_ids)
+    (plan,) = scheduler.plans.values()
+    assert plan.status is PlanStatus.CREATED
+    assert plan.passcode_id == code.passcode_id

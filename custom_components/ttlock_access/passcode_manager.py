@@ -25,10 +25,12 @@ from .api import (
     CreatedPasscode,
     Lock,
     Passcode,
+    TTLockConnectionError,
     TTLockDuplicatePasscodeError,
     TTLockError,
     TTLockPasscodeQuotaError,
     TTLockPeriodReusedError,
+    TTLockServerError,
 )
 from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
 
@@ -59,9 +61,28 @@ STORAGE_VERSION: Final = 1
 ISSUE_QUOTA_EXHAUSTED: Final = "passcode_quota_exhausted"
 # How many times a create is retried with another code (duplicate) or hour (period reused).
 _CREATE_ATTEMPTS: Final = 4
+# Failures after which a write may have been carried out all the same (the answer lost).
+_DOUBT: Final = (TTLockConnectionError, TTLockServerError)
 # Codes made in the TTLock app count too; the cloud's list is read to see them at most
 # this often before a create (the cloud's own quota refusal is the backstop).
 BOOKS_FRESH_FOR: Final = timedelta(hours=6)
+
+
+def _same_code(code: str) -> Callable[[Passcode], bool]:
+    """Match a custom code by its digits (unique on a lock)."""
+    return lambda passcode: passcode.code == code
+
+
+def _same_offline(name: str, start: datetime, end: datetime | None) -> Callable[[Passcode], bool]:
+    """Match an offline code by its name and period."""
+    return lambda passcode: (
+        passcode.name == name
+        and (passcode.start, passcode.end)
+        == (
+            start,
+            end,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +383,14 @@ class PasscodeManager:
                     lock.lock_id, plan.passcode_type, name=plan.name, start=start, end=end
                 )
                 break
+            except _DOUBT:
+                # The cloud may have made it before the answer was lost: look before
+                # trying again, or the stay would have two codes.
+                found = await self._committed(lock, _same_offline(plan.name, start, end))
+                if found is None:
+                    raise
+                created = CreatedPasscode(passcode_id=found.passcode_id, code=found.code)
+                break
             except TTLockPeriodReusedError:
                 # A code for this exact period was issued and deleted before: the cloud
                 # wants another whole hour. Only a timed code can move (one hour earlier).
@@ -381,6 +410,14 @@ class PasscodeManager:
                     lock.lock_id, code, name=plan.name, start=plan.start, end=plan.end
                 )
                 break
+            except _DOUBT:
+                # Committed with its answer lost? Our digits on the lock say so (the cloud
+                # keeps a lock's codes unique).
+                found = await self._committed(lock, _same_code(code))
+                if found is None:
+                    raise
+                created = CreatedPasscode(passcode_id=found.passcode_id, code=code)
+                break
             except TTLockDuplicatePasscodeError:
                 # Only a generated code can be drawn again.
                 if plan.code is not None or attempt == _CREATE_ATTEMPTS - 1:
@@ -388,6 +425,26 @@ class PasscodeManager:
                 taken.add(code)
         created = CreatedPasscode(passcode_id=created.passcode_id, code=created.code or code)
         return self._result(lock, plan, created, plan.start, plan.end)
+
+    async def _committed(self, lock: Lock, matches: Callable[[Passcode], bool]) -> Passcode | None:
+        """After a write with a lost answer, the code it made, if the lock's list has it.
+
+        Any failure to read the list counts as "not found": the caller re-raises the
+        write's own error, and the next attempt looks again.
+        """
+        try:
+            passcodes = await self.client.list_passcodes(lock.lock_id)
+        except TTLockError as err:
+            _LOGGER.debug("Could not check for a committed code on %s: %s", lock.lock_id, err)
+            return None
+        found = next((passcode for passcode in passcodes if matches(passcode)), None)
+        if found is not None:
+            _LOGGER.info(
+                "The cloud made passcode %s on lock %s though its answer was lost: adopted",
+                found.passcode_id,
+                lock.lock_id,
+            )
+        return found
 
     @staticmethod
     def _result(
