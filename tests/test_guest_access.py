@@ -1466,3 +1466,41 @@ async def test_lost_offline_answer_is_adopted(
     (plan,) = scheduler.plans.values()
     assert plan.status is PlanStatus.CREATED
     assert plan.passcode_id == code.passcode_id
+
+
+@pytest.mark.parametrize(
+    ("book", "stored", "count"),
+    [
+        # A plan without its times, and one fine plan.
+        ("guest_access", {"version": 1, "data": {"plans": {"bad": {"binding": "x"}}}}, "1"),
+        # Written by a newer version of the integration (a downgrade).
+        ("guest_access", {"version": 9, "data": {"plans": {}}}, "all"),
+        ("passcodes", {"version": 1, "data": {"quota": {"1": "x"}, "guests": {"k": {}}}}, "2"),
+        ("passcodes", {"version": 1, "data": ["not", "a", "mapping"]}, "1"),
+        ("passcodes", {"version": 7, "data": {}}, "all"),
+    ],
+)
+async def test_damaged_store_never_stops_the_setup(  # noqa: PLR0917
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    book: str,
+    stored: dict[str, Any],
+    count: str,
+) -> None:
+    """Unreadable or foreign stored data: the entry loads, the user is told what was lost."""
+    key = f"{DOMAIN}.{book}.{mock_config_entry.entry_id}"
+    hass_storage[key] = {"key": key, "minor_version": 1, **stored}
+    start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
+    stays.add("a", start, start + timedelta(days=2), "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    assert len(guest_codes(front, demo_ids)) == 1  # and guest access goes on
+    issue_key = "guest_plans" if book == "guest_access" else "passcodes"
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"stored_data_lost_{issue_key}_{mock_config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"count": count}

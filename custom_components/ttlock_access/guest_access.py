@@ -60,7 +60,6 @@ from homeassistant.helpers.event import (
     async_track_state_change_event,
     async_track_time_interval,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import Lock, Passcode, PasscodeType
@@ -95,6 +94,7 @@ from .passcodes import (
     next_month_start,
     usable_offline_start,
 )
+from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
     from .coordinator import TTLockConfigEntry
@@ -402,8 +402,8 @@ class GuestPlan:
         return data
 
 
-def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.guest_access.{entry_id}", private=True)
+def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
+    return TolerantStore(hass, STORAGE_VERSION, f"{DOMAIN}.guest_access.{entry_id}")
 
 
 async def async_remove_guest_store(hass: HomeAssistant, entry_id: str) -> None:
@@ -441,10 +441,18 @@ class GuestScheduler:
 
     async def async_start(self) -> None:
         """Load the plans, follow the calendars and run a first pass."""
-        if data := await self._store.async_load():
-            self.plans = {
-                key: GuestPlan.from_dict(item) for key, item in data.get("plans", {}).items()
-            }
+        data = await self._store.async_load()
+        raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        self.plans, lost = parse_items(
+            raw.get("plans"), lambda _key, item: GuestPlan.from_dict(item), "guest plan"
+        )
+        report_lost(
+            self.hass,
+            self.entry.entry_id,
+            "guest_plans",
+            lost + (data is not None and not isinstance(data, Mapping)),
+            self._store.foreign,
+        )
         entry = self.entry
         entry.async_on_unload(
             async_track_time_interval(

@@ -7,7 +7,7 @@ guest-stay idempotency records, all in a private :class:`Store`. The rules it ap
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
@@ -18,7 +18,6 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_change
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -33,6 +32,7 @@ from .api import (
     TTLockServerError,
 )
 from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
+from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
     from .api import TTLockClient
@@ -97,8 +97,39 @@ class GuestKey:
         return f"{self.calendar}|{self.event}|{self.lock_id}"
 
 
-def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.passcodes.{entry_id}", private=True)
+def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
+    return TolerantStore(hass, STORAGE_VERSION, f"{DOMAIN}.passcodes.{entry_id}")
+
+
+def _quota_book(_lock_id: str, item: Any) -> dict[str, Any]:
+    """Read one lock's stored quota book (ValueError if it is not one)."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("month"), str):
+        raise ValueError("not a quota book")
+    created = item.get("created")
+    if not isinstance(created, Mapping):
+        raise ValueError("not a quota book")
+    book: dict[str, Any] = {
+        "month": item["month"],
+        "created": {str(key): str(value) for key, value in created.items()},
+        "exhausted": bool(item.get("exhausted")),
+    }
+    if isinstance(item.get("read_at"), str):
+        book["read_at"] = item["read_at"]
+    return book
+
+
+def _guest_record(_key: str, item: Any) -> dict[str, Any]:
+    """Read one stored guest record (ValueError if it is not one)."""
+    if not isinstance(item, Mapping):
+        raise ValueError("not a guest record")
+    return {
+        "lock_id": int(item["lock_id"]),
+        "passcode_id": int(item["passcode_id"]),
+        "kind": PasscodeKind(item["kind"]).value,
+        "offline": bool(item["offline"]),
+        "valid_from": None if item.get("valid_from") is None else str(item["valid_from"]),
+        "valid_to": None if item.get("valid_to") is None else str(item["valid_to"]),
+    }
 
 
 async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
@@ -133,9 +164,17 @@ class PasscodeManager:
 
     async def async_load(self) -> None:
         """Read the books and follow month changes (call from async_setup_entry)."""
-        if data := await self._store.async_load():
-            self._quota = data.get("quota", {})
-            self._guests = data.get("guests", {})
+        data = await self._store.async_load()
+        raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        self._quota, lost_books = parse_items(raw.get("quota"), _quota_book, "quota book")
+        self._guests, lost_guests = parse_items(raw.get("guests"), _guest_record, "guest record")
+        report_lost(
+            self.hass,
+            self.entry.entry_id,
+            "passcodes",
+            lost_books + lost_guests + (data is not None and not isinstance(data, Mapping)),
+            self._store.foreign,
+        )
         self.entry.async_on_unload(
             async_track_time_change(self.hass, self._async_new_day, hour=0, minute=0, second=5)
         )
