@@ -224,6 +224,10 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self.data = data
         self.async_update_listeners()
 
+    def _plan(self) -> Plan:
+        """Return the plan in force (the planner's base pace before the first one)."""
+        return self.allowance.plan or DEFAULT_PLAN
+
     def _wake_at(self, due: datetime | None) -> None:
         """Refresh next when something is due (bounded, since plans change)."""
         delay = MAX_WAKE if due is None else due - dt_util.utcnow()
@@ -256,9 +260,6 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
         data = await self._async_guarded(self._async_fetch)
         self.update_interval = self._plan().gateways
         return data
-
-    def _plan(self) -> Plan:
-        return self.allowance.plan or DEFAULT_PLAN
 
     async def _async_fetch(self) -> dict[int, GatewayData]:
         previous = self.data or {}
@@ -380,9 +381,6 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         plan = self._replan(data)
         self._wake_at(self._next_due(plan, data))
         return data
-
-    def _plan(self) -> Plan:
-        return self.allowance.plan or DEFAULT_PLAN
 
     async def _async_fetch(self) -> dict[int, LockData]:
         # Pushes may have come or stopped since the last plan: reads follow the current one.
@@ -642,7 +640,7 @@ class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
     @override
     async def _async_update_data(self) -> MetersData:
         data = await self._async_guarded(self._async_fetch)
-        plan = self.allowance.plan or DEFAULT_PLAN
+        plan = self._plan()
         self._wake_at(
             min(
                 self._read[kind] + (plan.meters if present else plan.meter_recheck)
@@ -651,29 +649,29 @@ class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
         )
         return data
 
-    def _due(self, kind: str, present: bool) -> bool:
-        plan = self.allowance.plan or DEFAULT_PLAN
-        due = _due(self._read.get(kind), plan.meters if present else plan.meter_recheck)
-        return due is None or dt_util.utcnow() >= due
-
     async def _async_fetch(self) -> MetersData:
         previous = self.data or MetersData()
-        data = replace(previous)
-        if self._due("electric", bool(previous.electric)):
-            self._read["electric"] = dt_util.utcnow()
-            try:
-                data.electric = {m.meter_id: m for m in await self.client.list_electric_meters()}
-            except (TTLockNotSupportedError, TTLockPermissionError) as err:
-                LOGGER.debug("No electricity meters: %s", err)
-                data.electric = {}
-        if self._due("water", bool(previous.water)):
-            self._read["water"] = dt_util.utcnow()
-            try:
-                data.water = {m.meter_id: m for m in await self.client.list_water_meters()}
-            except (TTLockNotSupportedError, TTLockPermissionError) as err:
-                LOGGER.debug("No water meters: %s", err)
-                data.water = {}
-        return data
+        return MetersData(
+            electric=await self._async_list(
+                "electric", previous.electric, self.client.list_electric_meters
+            ),
+            water=await self._async_list("water", previous.water, self.client.list_water_meters),
+        )
+
+    async def _async_list[M: (ElectricMeter, WaterMeter)](
+        self, kind: str, current: dict[int, M], fetch: Callable[[], Awaitable[list[M]]]
+    ) -> dict[int, M]:
+        """Read one meter list if it is due (hourly with meters, daily without)."""
+        plan = self._plan()
+        due = _due(self._read.get(kind), plan.meters if current else plan.meter_recheck)
+        if due is not None and dt_util.utcnow() < due:
+            return current
+        self._read[kind] = dt_util.utcnow()
+        try:
+            return {meter.meter_id: meter for meter in await fetch()}
+        except (TTLockNotSupportedError, TTLockPermissionError) as err:
+            LOGGER.debug("No %s meters: %s", kind, err)
+            return {}
 
     @callback
     def async_update_electric(self, meter: ElectricMeter) -> None:
