@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,6 +20,24 @@ async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: flo
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def _until(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    changed: Callable[[], bool],
+    *,
+    what: str,
+    step: float,
+    limit: timedelta,
+) -> timedelta:
+    """Tick until ``changed()``; how long it took (the test fails past ``limit``)."""
+    waited = timedelta()
+    while not changed():
+        assert waited < limit, f"{what} not within {limit}"
+        await tick(hass, freezer, step)
+        waited += timedelta(seconds=step)
+    return waited
+
+
 async def until_called(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -28,17 +47,16 @@ async def until_called(
     step: float = 60,
     limit: timedelta = timedelta(days=1),
 ) -> timedelta:
-    """Let time pass, a step at a time, until the integration calls ``path``.
-
-    Returns how long that took; fails the test if it does not happen within ``limit``.
-    """
+    """Let time pass, a step at a time, until the integration calls ``path``."""
     before = cloud.requests[path]
-    waited = timedelta()
-    while cloud.requests[path] == before:
-        assert waited < limit, f"{path} not called within {limit}"
-        await tick(hass, freezer, step)
-        waited += timedelta(seconds=step)
-    return waited
+    return await _until(
+        hass,
+        freezer,
+        lambda: cloud.requests[path] != before,
+        what=f"{path} called",
+        step=step,
+        limit=limit,
+    )
 
 
 async def until_lock_read(
@@ -53,9 +71,11 @@ async def until_lock_read(
     """Let time pass until the integration reads this lock again (its plan's pace)."""
     locks = entry.runtime_data.locks
     before = locks.read_at(lock_id)
-    waited = timedelta()
-    while locks.read_at(lock_id) == before:
-        assert waited < limit, f"lock {lock_id} not read within {limit}"
-        await tick(hass, freezer, step)
-        waited += timedelta(seconds=step)
-    return waited
+    return await _until(
+        hass,
+        freezer,
+        lambda: locks.read_at(lock_id) != before,
+        what=f"lock {lock_id} read",
+        step=step,
+        limit=limit,
+    )
