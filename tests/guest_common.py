@@ -137,6 +137,11 @@ def guest_codes(lock: FakeLock, ignore: set[int]) -> list[FakePasscode]:
     return [code for code in lock.passcodes.values() if code.passcode_id not in ignore]
 
 
+def guest_name(code: FakePasscode) -> str:
+    """The guest a stay's code is named after (its name without the stay's tag)."""
+    return code.name.rsplit(" #", 1)[0]
+
+
 def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 

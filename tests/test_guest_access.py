@@ -31,13 +31,14 @@ from custom_components.ttlock_access.const import (
     DOMAIN,
     EVENT_GUEST_CODE_CREATED,
     EVENT_GUEST_CODE_FAILED,
+    EVENT_GUEST_CODE_LEFT_ON_LOCK,
     EVENT_GUEST_CODE_REVOKED,
 )
-from custom_components.ttlock_access.guest_access import (
+from custom_components.ttlock_access.guest_scheduler import GuestScheduler
+from custom_components.ttlock_access.stays import (
     Binding,
     CodeSource,
     GuestPlan,
-    GuestScheduler,
     PlanStatus,
     choose_code,
     retry_deadline,
@@ -51,6 +52,7 @@ from .guest_common import (
     async_setup_stays,
     binding_subentry,
     guest_codes,
+    guest_name,
     lock_named,
     ms,
     recorded,
@@ -97,7 +99,12 @@ def demo_ids(fake_cloud: FakeTTLockCloud) -> set[int]:
 @pytest.fixture
 def events(hass: HomeAssistant) -> list[Event]:
     captured: list[Event] = []
-    for event_type in (EVENT_GUEST_CODE_CREATED, EVENT_GUEST_CODE_FAILED, EVENT_GUEST_CODE_REVOKED):
+    for event_type in (
+        EVENT_GUEST_CODE_CREATED,
+        EVENT_GUEST_CODE_FAILED,
+        EVENT_GUEST_CODE_REVOKED,
+        EVENT_GUEST_CODE_LEFT_ON_LOCK,
+    ):
         hass.bus.async_listen(event_type, captured.append)
     return captured
 
@@ -175,7 +182,11 @@ async def test_code_made_days_before_and_removed_after_checkout(
     (code,) = guest_codes(front, demo_ids)
     assert code.code == "900482"  # the last digits of the phone number
     assert (code.start_ms, code.end_ms) == window_ms(start, end)
-    assert code.name == "Smith"
+    assert guest_name(code) == "Smith"
+    assert (
+        code.name
+        == mock_config_entry.runtime_data.guests.plans[f"{CALENDAR}|smith|{front.lock_id}"].name
+    )
     assert [event.event_type for event in events] == [EVENT_GUEST_CODE_CREATED]
     data = events[0].data
     assert_no_code(data, "900482")
@@ -230,7 +241,6 @@ async def test_code_made_days_before_and_removed_after_checkout(
     assert (gone["status"], gone["code"], gone["passcode_id"]) == ("revoked", None, None)
     plan = next(iter(scheduler.plans.values()))
     assert plan.status is PlanStatus.REVOKED
-    assert mock_config_entry.runtime_data.passcodes.guest_record(plan.key) is None
     state = hass.states.get(SENSOR)
     assert state is not None
     assert state.state == "unknown"
@@ -307,19 +317,19 @@ async def test_moved_and_cancelled(
     stays.add("b", start + timedelta(days=1), end + timedelta(days=1), "Brown")
     await setup_bound(hass, mock_config_entry, [front, garage])
     assert len(guest_codes(front, demo_ids)) == 2
-    (adams,) = [c for c in guest_codes(front, demo_ids) if c.name == "Adams"]
-    (adams_offline,) = [c for c in guest_codes(garage, demo_ids) if c.name == "Adams"]
+    (adams,) = [c for c in guest_codes(front, demo_ids) if guest_name(c) == "Adams"]
+    (adams_offline,) = [c for c in guest_codes(garage, demo_ids) if guest_name(c) == "Adams"]
 
     stays.move("a", timedelta(hours=2), stretch=timedelta(days=1))
     await go(hass, frozen, NOW + timedelta(minutes=15))
-    (moved,) = [c for c in guest_codes(front, demo_ids) if c.name == "Adams"]
+    (moved,) = [c for c in guest_codes(front, demo_ids) if guest_name(c) == "Adams"]
     assert moved.passcode_id == adams.passcode_id
     assert moved.code == adams.code
     assert (moved.start_ms, moved.end_ms) == window_ms(
         start + timedelta(hours=2), end + timedelta(days=1, hours=2)
     )
     # The offline code cannot change: a new one; the old one is left to expire.
-    offline = [c for c in guest_codes(garage, demo_ids) if c.name == "Adams"]
+    offline = [c for c in guest_codes(garage, demo_ids) if guest_name(c) == "Adams"]
     assert len(offline) == 2
     assert events[-1].data["moved"] is True
     scheduler = mock_config_entry.runtime_data.guests
@@ -328,14 +338,40 @@ async def test_moved_and_cancelled(
     )
     assert garage_plan.superseded == [adams_offline.passcode_id]
 
+    # ... and said so: the old offline code still opens the garage until its end.
+    issues = ir.async_get(hass).issues.values()
+    (left,) = [i for i in issues if i.translation_key == "guest_code_left_on_lock"]
+    assert left.translation_placeholders == {
+        "guest": "Adams",
+        "lock_name": "Garage",
+        "until": "2026-06-20 04:00",
+        "reason": "moved",
+    }
+
     stays.cancel("b")
     await go(hass, frozen, NOW + timedelta(minutes=30))
-    assert [c.name for c in guest_codes(front, demo_ids)] == ["Adams"]
-    cancelled = [e.data for e in events if e.data.get("reason") == "cancelled"]
-    assert {data["lock_id"]: data["deleted"] for data in cancelled} == {
-        front.lock_id: True,
-        garage.lock_id: False,
+    assert [guest_name(c) for c in guest_codes(front, demo_ids)] == ["Adams"]
+    cancelled = [(e.event_type, e.data) for e in events if e.data.get("reason") == "cancelled"]
+    # Deleted through the gateway; never "revoked" where it cannot be removed.
+    assert [(kind, data["lock_id"], data.get("deleted")) for kind, data in cancelled] == [
+        (EVENT_GUEST_CODE_REVOKED, front.lock_id, True),
+        (EVENT_GUEST_CODE_LEFT_ON_LOCK, garage.lock_id, None),
+    ]
+    assert cancelled[1][1]["valid_to"] == "2026-06-21T04:00:00-07:00"
+    plans = scheduler.plans.values()
+    assert {p.lock_id: p.status for p in plans if p.event == "b"} == {
+        front.lock_id: PlanStatus.REVOKED,
+        garage.lock_id: PlanStatus.LEFT_ON_LOCK,
     }
+    issues = ir.async_get(hass).issues.values()
+    assert len([i for i in issues if i.translation_key == "guest_code_left_on_lock"]) == 2
+    # Once the code's validity is over, the warning goes.
+    await go(hass, frozen, datetime(2026, 6, 21, 11, 1, tzinfo=UTC))
+    issues = ir.async_get(hass).issues.values()
+    assert [i for i in issues if i.translation_key == "guest_code_left_on_lock"] == []
+    assert {p.lock_id: p.status for p in plans if p.event == "b"}[garage.lock_id] == (
+        PlanStatus.EXPIRED
+    )
 
 
 async def test_moved_far_ahead_is_not_cancelled(
@@ -726,20 +762,12 @@ async def test_gateway_offline_until_checkin_day(
     assert issue.translation_key == "guest_code_failed"
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["guest"] == "Adams"
-    # No more attempts once failed.
+    # Still tried every hour until check-in: the cause going is enough, nobody acts.
     tries = fake_cloud.requests["/v3/keyboardPwd/add"]
-    await go(hass, frozen, midnight + timedelta(hours=3))
-    assert fake_cloud.requests["/v3/keyboardPwd/add"] == tries
-    # The host makes the code with the action: the plan takes it over, the issue goes.
+    for hour in (1, 2, 3):
+        await go(hass, frozen, midnight + timedelta(hours=hour))
+    assert fake_cloud.requests["/v3/keyboardPwd/add"] == tries + 3
     fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, True)
-    await hass.services.async_call(
-        DOMAIN,
-        "create_guest_passcode",
-        {"calendar": CALENDAR, "event_uid": "a"},
-        target={"entity_id": "lock.front_door"},
-        blocking=True,
-        return_response=True,
-    )
     await go(hass, frozen, midnight + timedelta(hours=4))
     assert len(guest_codes(front, demo_ids)) == 1
     assert events[-1].event_type == EVENT_GUEST_CODE_CREATED
@@ -769,13 +797,13 @@ async def test_restart_in_the_middle_of_a_plan(
     stays.add("near", near, near + timedelta(days=2), "Near")
     stays.add("far", far, far + timedelta(days=2), "Far")
     await setup_bound(hass, mock_config_entry, [front])
-    assert [c.name for c in guest_codes(front, demo_ids)] == ["Near"]
+    assert [guest_name(c) for c in guest_codes(front, demo_ids)] == ["Near"]
 
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert [c.name for c in guest_codes(front, demo_ids)] == ["Near"]
+    assert [guest_name(c) for c in guest_codes(front, demo_ids)] == ["Near"]
     scheduler = mock_config_entry.runtime_data.guests
     assert {p.event: p.status for p in scheduler.plans.values()} == {
         "near": PlanStatus.CREATED,
@@ -786,7 +814,7 @@ async def test_restart_in_the_middle_of_a_plan(
     frozen.move_to(dt_util.as_local(far) - timedelta(days=5) + timedelta(hours=2))
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert sorted(c.name for c in guest_codes(front, demo_ids)) == ["Far", "Near"]
+    assert sorted(guest_name(c) for c in guest_codes(front, demo_ids)) == ["Far", "Near"]
     created = [e.data["guest"] for e in events if e.event_type == EVENT_GUEST_CODE_CREATED]
     assert created == ["Near", "Far"]
 
@@ -965,7 +993,7 @@ async def test_month_with_more_stays_than_allowance(
     july = datetime(2026, 7, 3, 18, 0, tzinfo=UTC)
     stays.add("july", july, july + timedelta(days=1), "July")
     await setup_bound(hass, mock_config_entry, [front], days_before=14)
-    assert sorted(c.name for c in guest_codes(front, demo_ids)) == [
+    assert sorted(guest_name(c) for c in guest_codes(front, demo_ids)) == [
         f"Stay {index}" for index in range(4)
     ]
     failed = [e.data for e in events if e.event_type == EVENT_GUEST_CODE_FAILED]
@@ -976,7 +1004,7 @@ async def test_month_with_more_stays_than_allowance(
     assert waiting.error == "quota_exhausted"
     assert waiting.next_attempt == dt_util.as_local(datetime(2026, 7, 1, 7, 0, tzinfo=UTC))
     await go(hass, frozen, datetime(2026, 7, 1, 7, 0, tzinfo=UTC))
-    assert "July" in [c.name for c in guest_codes(front, demo_ids)]
+    assert "July" in [guest_name(c) for c in guest_codes(front, demo_ids)]
 
 
 # ---- randomized calendars -----------------------------------------------------------------
@@ -1034,7 +1062,7 @@ async def test_randomized_calendars(
         actual: dict[tuple[int, str], tuple[int, int]] = {}
         for lock in locks:
             for code in guest_codes(lock, demo_ids):
-                key = (lock.lock_id, code.name)
+                key = (lock.lock_id, guest_name(code))
                 assert key not in actual, f"two codes for {key} at {now}"
                 actual[key] = (code.start_ms, code.end_ms)
         assert actual == expected, f"at {now}"
@@ -1273,7 +1301,7 @@ async def test_remove_entry_drops_the_store(
 def test_event_key_without_uid() -> None:
     from homeassistant.components.calendar import CalendarEvent  # noqa: PLC0415
 
-    from custom_components.ttlock_access.guest_access import event_key  # noqa: PLC0415
+    from custom_components.ttlock_access.stays import event_key  # noqa: PLC0415
 
     start = datetime(2026, 6, 17, 15, 0, tzinfo=UTC)
     event = CalendarEvent(start=start, end=start + timedelta(days=1), summary="X")

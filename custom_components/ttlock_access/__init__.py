@@ -33,7 +33,7 @@ from .coordinator import (
     async_store_token,
 )
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
-from .guest_access import GuestScheduler, async_remove_guest_store
+from .guest_scheduler import GuestScheduler, async_remove_guest_store
 from .passcode_manager import PasscodeManager, async_remove_store
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
@@ -72,14 +72,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     gateways = TTLockGatewaysCoordinator(hass, entry, client, allowance)
     meters = TTLockMetersCoordinator(hass, entry, client, allowance)
     locks = TTLockLocksCoordinator(hass, entry, client, allowance, gateways, meters)
+    passcodes = PasscodeManager(hass, entry, client)
     entry.runtime_data = TTLockData(
         client=client,
         allowance=allowance,
         locks=locks,
         gateways=gateways,
         meters=meters,
-        passcodes=PasscodeManager(hass, entry, client),
-        guests=GuestScheduler(hass, entry),
+        passcodes=passcodes,
+        guests=GuestScheduler(hass, entry, passcodes),
     )
 
     entry.async_on_unload(allowance.async_flush)

@@ -63,3 +63,4 @@ DEFAULT_CODE_LENGTH: Final = 6
 EVENT_GUEST_CODE_CREATED: Final = f"{DOMAIN}_guest_code_created"
 EVENT_GUEST_CODE_FAILED: Final = f"{DOMAIN}_guest_code_failed"
 EVENT_GUEST_CODE_REVOKED: Final = f"{DOMAIN}_guest_code_revoked"
+EVENT_GUEST_CODE_LEFT_ON_LOCK: Final = f"{DOMAIN}_guest_code_left_on_lock"

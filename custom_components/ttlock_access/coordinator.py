@@ -70,7 +70,7 @@ from .planner import METER_INTERVAL, Plan, PlanInput, make_plan
 
 if TYPE_CHECKING:
     from .allowance import AllowanceManager
-    from .guest_access import GuestScheduler
+    from .guest_scheduler import GuestScheduler
     from .passcode_manager import PasscodeManager
 
 # Before the first plan: how soon the locks are looked at again.

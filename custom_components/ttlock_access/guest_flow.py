@@ -37,13 +37,13 @@ from .const import (
     MIN_DAYS_BEFORE,
 )
 from .coordinator import TTLockConfigEntry
-from .guest_access import CodeSource
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
     CUSTOM_CODE_MIN_LENGTH,
     DEFAULT_GUEST_MARGIN_MINUTES,
     MAX_GUEST_MARGIN_MINUTES,
 )
+from .stays import CodeSource
 
 CONF_NAME = "name"
 # The random part a prefixed code keeps at least.

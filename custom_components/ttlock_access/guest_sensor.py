@@ -21,7 +21,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, MANUFACTURER
 from .coordinator import TTLockConfigEntry
-from .guest_access import GuestScheduler, bindings_of
+from .guest_scheduler import GuestScheduler
+from .stays import bindings_of
 
 
 def async_setup_guest_sensors(

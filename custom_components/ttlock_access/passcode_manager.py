@@ -1,14 +1,12 @@
 """The passcode manager: one per config entry, the only way codes reach the cloud.
 
-It creates, changes and deletes codes through the client, keeps the monthly quota
-accounting per lock (and a repair issue when a lock's allowance is used up), and the
-guest-stay idempotency records, all in a private :class:`Store`. The rules it applies
-(kinds, windows, validation, code generation) are in ``passcodes.py``.
+It creates, changes and deletes codes through the client and keeps the monthly quota
+accounting per lock (and a repair issue when a lock's allowance is used up) in a private
+:class:`Store`. The rules it applies (kinds, windows, validation, code generation) are in
+``passcodes.py``; guest stays and their codes are booked by the guest scheduler.
 """
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 import random
@@ -27,6 +25,7 @@ from .api import (
     TTLockConnectionError,
     TTLockDuplicatePasscodeError,
     TTLockError,
+    TTLockNotFoundError,
     TTLockPasscodeQuotaError,
     TTLockPeriodReusedError,
     TTLockServerError,
@@ -85,18 +84,6 @@ def _same_offline(name: str, start: datetime, end: datetime | None) -> Callable[
     )
 
 
-@dataclass(frozen=True, slots=True)
-class GuestKey:
-    """Identifies one stay on one lock."""
-
-    calendar: str
-    event: str
-    lock_id: int
-
-    def __str__(self) -> str:
-        return f"{self.calendar}|{self.event}|{self.lock_id}"
-
-
 def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
     return TolerantStore(hass, STORAGE_VERSION, f"{DOMAIN}.passcodes.{entry_id}")
 
@@ -118,8 +105,8 @@ def _quota_book(_lock_id: str, item: Any) -> dict[str, Any]:
     return book
 
 
-def _guest_record(_key: str, item: Any) -> dict[str, Any]:
-    """Read one stored guest record (ValueError if it is not one)."""
+def _legacy_guest_record(_key: str, item: Any) -> dict[str, Any]:
+    """Read one guest record of an older version (ValueError if it is not one)."""
     if not isinstance(item, Mapping):
         raise ValueError("not a guest record")
     return {
@@ -155,10 +142,9 @@ class PasscodeManager:
         # lock_id -> {"month": "YYYY-MM", "created": {passcode_id: "ha"|"cloud"},
         #             "exhausted": bool (the cloud itself refused for quota)}
         self._quota: dict[str, dict[str, Any]] = {}
-        # str(GuestKey) -> {"lock_id", "passcode_id", "kind", "valid_from", "valid_to"}
-        self._guests: dict[str, dict[str, Any]] = {}
+        # Guest records of older versions, until the guest scheduler takes them over.
+        self._legacy_guests: dict[str, dict[str, Any]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
-        self._stay_locks: dict[str, asyncio.Lock] = {}
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -167,7 +153,9 @@ class PasscodeManager:
         data = await self._store.async_load()
         raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
         self._quota, lost_books = parse_items(raw.get("quota"), _quota_book, "quota book")
-        self._guests, lost_guests = parse_items(raw.get("guests"), _guest_record, "guest record")
+        self._legacy_guests, lost_guests = parse_items(
+            raw.get("guests"), _legacy_guest_record, "guest record"
+        )
         report_lost(
             self.hass,
             self.entry.entry_id,
@@ -187,7 +175,19 @@ class PasscodeManager:
         self._notify()
 
     async def _async_save(self) -> None:
-        await self._store.async_save({"quota": self._quota, "guests": self._guests})
+        data: dict[str, Any] = {"quota": self._quota}
+        if self._legacy_guests:
+            data["guests"] = self._legacy_guests
+        await self._store.async_save(data)
+
+    def take_legacy_guest_records(self) -> dict[str, dict[str, Any]]:
+        """Return the guest records an older version kept here (the scheduler books them)."""
+        return dict(self._legacy_guests)
+
+    async def async_drop_legacy_guest_records(self) -> None:
+        """Forget the older version's guest records once the scheduler has booked them."""
+        self._legacy_guests = {}
+        await self._async_save()
 
     # ---- quota ----------------------------------------------------------------------
 
@@ -517,18 +517,22 @@ class PasscodeManager:
         )
 
     async def async_delete(self, lock: Lock, passcode_id: int) -> None:
-        """Delete a code through the gateway; forget guest records that pointed to it."""
+        """Delete a code through the gateway."""
         try:
             await self.client.delete_passcode(lock.lock_id, passcode_id)
         except TTLockError as err:
             raise cloud_error(err, lock.name) from err
-        await self._async_forget_guest(lock.lock_id, passcode_id)
 
     async def async_rollback(self, lock: Lock, passcode_id: int) -> bool:
         """Best-effort delete of a code created by a call that failed later."""
         try:
             await self.client.delete_passcode(lock.lock_id, passcode_id)
-        except TTLockError:
+        except TTLockNotFoundError:
+            return True
+        except TTLockError as err:
+            # Deleted with its answer lost? Then the lock's list no longer has it.
+            if isinstance(err, _DOUBT) and await self._is_gone(lock, passcode_id):
+                return True
             _LOGGER.warning(
                 "Could not delete passcode %s on lock %s after a failed action: delete it "
                 "in the TTLock app",
@@ -536,8 +540,14 @@ class PasscodeManager:
                 lock.name,
             )
             return False
-        await self._async_forget_guest(lock.lock_id, passcode_id)
         return True
+
+    async def _is_gone(self, lock: Lock, passcode_id: int) -> bool:
+        try:
+            passcodes = await self.client.list_passcodes(lock.lock_id)
+        except TTLockError:
+            return False
+        return all(passcode.passcode_id != passcode_id for passcode in passcodes)
 
     async def async_change(
         self,
@@ -556,46 +566,3 @@ class PasscodeManager:
             )
         except TTLockError as err:
             raise cloud_error(err, lock.name) from err
-
-    # ---- guest stays ----------------------------------------------------------------
-
-    def stay_lock(self, key: GuestKey) -> asyncio.Lock:
-        """Return the lock that serialises all work on one stay and lock.
-
-        The scheduler and the create_guest_passcode action (and two calls of it) take it
-        around "is there a code already? else make one, then remember it", so one stay
-        never gets two codes and every caller sees the same one.
-        """
-        return self._stay_locks.setdefault(str(key), asyncio.Lock())
-
-    def guest_record(self, key: GuestKey) -> dict[str, Any] | None:
-        """Return the code already made for a stay on a lock, if any."""
-        return self._guests.get(str(key))
-
-    async def async_remember_guest(self, key: GuestKey, result: PasscodeResult) -> None:
-        """Remember the code made for a stay (idempotency across calls and restarts)."""
-        self._guests[str(key)] = {
-            "lock_id": result.lock_id,
-            "passcode_id": result.passcode_id,
-            "kind": result.kind.value,
-            "offline": result.offline,
-            "valid_from": iso_local(result.valid_from),
-            "valid_to": iso_local(result.valid_to),
-        }
-        await self._async_save()
-
-    async def async_forget_guest(self, key: GuestKey) -> None:
-        """Drop a stay's record."""
-        if self._guests.pop(str(key), None) is not None:
-            await self._async_save()
-
-    async def _async_forget_guest(self, lock_id: int, passcode_id: int) -> None:
-        stale = [
-            key
-            for key, record in self._guests.items()
-            if record["lock_id"] == lock_id and record["passcode_id"] == passcode_id
-        ]
-        for key in stale:
-            del self._guests[key]
-        if stale:
-            await self._async_save()

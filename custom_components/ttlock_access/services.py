@@ -38,10 +38,10 @@ from homeassistant.helpers import (
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .api import Lock, Passcode, PasscodeStatus, PasscodeType
+from .api import Lock, Passcode, PasscodeStatus
 from .const import DOMAIN
-from .guest_access import GuestPlan, GuestScheduler, event_key
-from .passcode_manager import GuestKey, PasscodeManager
+from .guest_scheduler import GuestScheduler, PreparedCode
+from .passcode_manager import PasscodeManager
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
     DEFAULT_GUEST_MARGIN_MINUTES,
@@ -55,14 +55,13 @@ from .passcodes import (
     ceil_minute,
     floor_hour,
     floor_minute,
-    guest_window,
     iso_local,
     kind_of,
     mask_code,
     plan_passcode,
-    usable_offline_start,
     validate_custom_code,
 )
+from .stays import GuestKey, GuestPlan, event_key
 
 if TYPE_CHECKING:
     from .coordinator import TTLockConfigEntry
@@ -166,6 +165,10 @@ class _Target:
     @property
     def manager(self) -> PasscodeManager:
         return self.entry.runtime_data.passcodes
+
+    @property
+    def guests(self) -> GuestScheduler:
+        return self.entry.runtime_data.guests
 
 
 def _error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -419,7 +422,7 @@ async def _async_create_guest_passcode(call: ServiceCall) -> ServiceResponse:
         # One stay, one code per lock: wait for any other work on these stays (the
         # scheduler, another call), in one order so two calls never wait on each other.
         for target in sorted(targets, key=lambda target: target.lock.lock_id):
-            await held.enter_async_context(target.manager.stay_lock(keys[id(target)]))
+            await held.enter_async_context(target.guests.stay_lock(keys[id(target)]))
         return await _create_guest_codes(targets, keys, stay, data, now)
 
 
@@ -430,44 +433,44 @@ async def _create_guest_codes(
     data: dict[str, Any],
     now: datetime,
 ) -> ServiceResponse:
-    """Return the stay's code on each lock: the one made already, else a new one (all or none)."""
-    margin = timedelta(minutes=data[ATTR_MARGIN])
-    name = data.get(ATTR_NAME) or stay.summary or DEFAULT_GUEST_NAME
-    response: dict[str, Any] = {}
-    todo: list[tuple[_Target, PasscodePlan, list[Passcode] | None]] = []
-    for target in targets:
-        lock = target.lock
-        key = keys[id(target)]
-        offline = not lock.is_remote
-        start, end = guest_window(stay.start, stay.end, margin, offline=offline)
-        existing: list[Passcode] | None = None
-        if (record := target.manager.guest_record(key)) is not None:
-            existing = await target.manager.async_list(lock)
-            reused = await _reuse_guest_code(target, key, record, existing, (start, end))
-            if reused is not None:
-                response[target.key] = reused.as_response() | {
-                    "reused": True,
-                    "quota_remaining": _remaining(target),
-                }
-                continue
-        requested_start = None
-        if offline:
-            start, requested_start = usable_offline_start(start, now)
-        plan = PasscodePlan(
-            kind=PasscodeKind.TIMED if offline else PasscodeKind.CUSTOM,
-            name=name,
-            offline=offline,
-            passcode_type=PasscodeType.PERIOD,
-            start=start,
-            end=end,
-            requested_start=requested_start,
-        )
-        if not offline or target.manager.quota_needs_check(lock, plan):
-            existing = await target.manager.async_prepare(lock, plan, existing)
-        todo.append((target, plan, existing))
+    """Return the stay's code on each lock: the one it has, else a new one (all or none).
 
-    for target, result in await _create_all(todo):
-        await target.manager.async_remember_guest(keys[id(target)], result)
+    The stays live in the guest scheduler's book, as those of bound calendars do: a stay
+    the scheduler already served returns its code.
+    """
+    margin = timedelta(minutes=data[ATTR_MARGIN])
+    guest = data.get(ATTR_NAME) or stay.summary or DEFAULT_GUEST_NAME
+    response: dict[str, Any] = {}
+    todo: list[tuple[_Target, GuestPlan, PreparedCode]] = []
+    for target in targets:
+        scheduler, lock = target.guests, target.lock
+        plan = scheduler.action_plan(
+            keys[id(target)], guest=guest, start=stay.start, end=stay.end, margin=margin, lock=lock
+        )
+        outcome: PasscodeResult | PreparedCode | None = await scheduler.async_serve_existing(
+            plan, lock, now
+        )
+        if outcome is None:
+            outcome = await scheduler.async_prepare(plan, lock, None, now)
+        if isinstance(outcome, PasscodeResult):
+            if outcome.extra.pop("adopted", False):
+                await scheduler.async_remember(plan, outcome)
+            response[target.key] = outcome.as_response() | {
+                "reused": True,
+                "quota_remaining": _remaining(target),
+            }
+            continue
+        todo.append((target, plan, outcome))
+
+    done: list[tuple[_Target, GuestPlan]] = []
+    for target, plan, prepared in todo:
+        try:
+            result = await target.guests.async_write(plan, target.lock, prepared)
+        except HomeAssistantError as err:
+            await _roll_back_stays(done, err)
+            raise
+        await target.guests.async_remember(plan, result)
+        done.append((target, plan))
         response[target.key] = result.as_response() | {
             "reused": False,
             "quota_remaining": _remaining(target),
@@ -475,39 +478,19 @@ async def _create_guest_codes(
     return response
 
 
-async def _reuse_guest_code(
-    target: _Target,
-    key: GuestKey,
-    record: dict[str, Any],
-    existing: list[Passcode],
-    window: tuple[datetime, datetime],
-) -> PasscodeResult | None:
-    """Return the stay's code if it is still on the lock (moving its period if needed)."""
-    manager, lock = target.manager, target.lock
-    start, end = window
-    passcode = next((p for p in existing if p.passcode_id == record["passcode_id"]), None)
-    if passcode is None:
-        await manager.async_forget_guest(key)  # deleted elsewhere: make a new one
-        return None
-    result = PasscodeResult(
-        lock_id=lock.lock_id,
-        passcode_id=passcode.passcode_id,
-        code=passcode.code,
-        kind=PasscodeKind(record["kind"]),
-        name=passcode.name,
-        offline=bool(record["offline"]),
-        valid_from=start,
-        valid_to=end,
-    )
-    if (record["valid_from"], record["valid_to"]) == (iso_local(start), iso_local(end)):
-        return result
-    if result.offline:
-        # An offline code cannot be moved: the stay gets a new one (the old one expires).
-        await manager.async_forget_guest(key)
-        return None
-    await manager.async_change(lock, passcode.passcode_id, start=start, end=end)
-    await manager.async_remember_guest(key, result)
-    return result
+async def _roll_back_stays(done: list[tuple[_Target, GuestPlan]], err: HomeAssistantError) -> None:
+    """Delete the stay codes a failing multi-lock call already made; report what stays."""
+    left: list[str] = []
+    for target, plan in done:
+        passcode_id = plan.passcode_id
+        if not await target.guests.async_roll_back(plan, target.lock):
+            left.append(f"{target.lock.name} #{passcode_id}")
+    if left:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="passcodes_left_behind",
+            translation_placeholders={"passcodes": ", ".join(left), "error": str(err)},
+        ) from err
 
 
 async def _async_change_passcode(call: ServiceCall) -> ServiceResponse:
@@ -582,6 +565,7 @@ async def _async_delete_passcode(call: ServiceCall) -> ServiceResponse:
     if not any(p.passcode_id == passcode_id for p in existing):
         raise _error("unknown_passcode", passcode_id=str(passcode_id), lock_name=lock.name)
     await manager.async_delete(lock, passcode_id)
+    await target.guests.async_forget_code(lock.lock_id, passcode_id)
     return {target.key: {"passcode_id": passcode_id, "deleted": True}}
 
 

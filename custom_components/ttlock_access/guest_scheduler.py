@@ -1,0 +1,1397 @@
+"""Guest access: the one owner of every guest stay and its codes (design.md section 2).
+
+A *binding* (a config subentry of type ``guest_binding``) ties calendars to locks, with
+how many days before arrival a code is made, the access margin and where the digits come
+from. One :class:`GuestScheduler` per config entry keeps **one book** of stays: a plan per
+stay and lock (:class:`~.stays.GuestPlan`, keyed by :class:`~.stays.GuestKey`), whether
+the stay comes from a bound calendar or from the ``create_guest_passcode`` action. The
+rules it applies are in ``stays.py``; the cloud writes go through the
+:class:`~.passcode_manager.PasscodeManager`.
+
+- Every pass reads each binding's calendars over ``[now, now + days_before + 1 day]``;
+  ``LOOK_AHEAD`` (60 days) is read at setup, every 15 min and when a calendar changes,
+  only so the "Next stay" sensor (and ``get_guest_code``) can show a booking early.
+- A stay's code is made ``days_before`` days before arrival (HA's time zone; at once if
+  closer). Work on one stay (pass, action, retry, move) runs under its own lock.
+- **Exactly once.** Before a create is sent, its intent (digits, period) is saved. Codes
+  carry the stay's tag in their name. When the outcome is in doubt (a lost answer, a
+  crash before the save, a lost store), the lock's list is read and the stay's code is
+  adopted instead of made again.
+- **Retries.** A failure worth retrying (lock or cloud out of reach, quota, allowance) is
+  retried every hour until check-in, and at once when the lock's passcode allowance
+  frees up. At local midnight starting the check-in day a stay still without a code gets
+  a repair issue and a ``ttlock_access_guest_code_failed`` event; both are resolved when
+  a later retry succeeds.
+- **Honest revocation.** A moved stay moves its code (custom) or gets a new one
+  (offline); a cancelled stay's code is deleted; after check-out plus margin the code is
+  deleted (custom) or expires. An offline code that still opens the door but can no
+  longer be removed (no gateway) is never reported revoked: a repair issue and a
+  ``ttlock_access_guest_code_left_on_lock`` event name it until it expires or is gone.
+- **Vanished codes.** Once a day per lock with live codes, and a few hours before each
+  arrival, the lock's list is read: a code deleted elsewhere is made again (custom codes
+  with the same digits).
+- Everything lives in a private :class:`~homeassistant.helpers.storage.Store`, saved
+  before each write's outcome is announced. Events carry the stay and the times, never
+  the code (the recorder keeps events): the code is read with ``get_guest_code``.
+
+A stay that disappears from the horizon counts as cancelled only if a wider look-up by uid
+does not find it elsewhere (a booking moved months ahead keeps its plan).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.calendar import CalendarEvent
+from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
+from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+    async_track_time_interval,
+)
+from homeassistant.util import dt as dt_util
+
+from .api import Lock, Passcode, PasscodeType
+from .const import (
+    DOMAIN,
+    EVENT_GUEST_CODE_CREATED,
+    EVENT_GUEST_CODE_FAILED,
+    EVENT_GUEST_CODE_LEFT_ON_LOCK,
+    EVENT_GUEST_CODE_REVOKED,
+    SUBENTRY_GUEST_BINDING,
+)
+from .passcodes import (
+    PasscodeKind,
+    PasscodePlan,
+    PasscodeResult,
+    generate_code,
+    iso_local,
+    mask_code,
+    next_month_start,
+    usable_offline_start,
+)
+from .stays import (
+    ACTION_BINDING,
+    DEFAULT_GUEST_NAME,
+    MAX_NAME_LENGTH,
+    OPEN_STATUSES,
+    Binding,
+    GuestKey,
+    GuestPlan,
+    Intent,
+    LeftCode,
+    PlanStatus,
+    Stay,
+    bindings_of,
+    choose_code,
+    creation_time,
+    event_key,
+    is_stay_code,
+    retry_deadline,
+    stay_window,
+)
+from .store import TolerantStore, parse_items, report_lost
+
+if TYPE_CHECKING:
+    from .coordinator import TTLockConfigEntry
+    from .passcode_manager import PasscodeManager
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION: Final = 1
+SCAN_INTERVAL: Final = timedelta(minutes=15)
+RETRY_INTERVAL: Final = timedelta(hours=1)
+# A code that cannot be deleted after its period ended is harmless: stop trying after this.
+REVOKE_GIVE_UP: Final = timedelta(days=1)
+# Closed plans stay visible (sensor, diagnostics) this long after check-out.
+KEEP_CLOSED: Final = timedelta(days=7)
+# Where a stay missing from the horizon is looked for before it counts as cancelled.
+WIDE_LOOKUP: Final = timedelta(days=400)
+# How far ahead the sensor shows a booking whose plan does not exist yet.
+LOOK_AHEAD: Final = timedelta(days=60)
+# A lock with live stay codes has its code list read this often (codes deleted elsewhere)
+# and once more this long before each arrival.
+VERIFY_EVERY: Final = timedelta(days=1)
+VERIFY_BEFORE_ARRIVAL: Final = timedelta(hours=3)
+# After stored plans were lost, creates look for the stay's code first for this long
+# (the longest "days before arrival" a binding may have).
+DOUBT_AFTER_LOSS: Final = timedelta(days=15)
+ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
+ISSUE_GUEST_CODE_LEFT: Final = "guest_code_left_on_lock"
+
+# Errors worth another try in an hour: the lock, its gateway or the cloud out of reach.
+_RETRYABLE: Final = frozenset(
+    {
+        "cloud_lock_unreachable",
+        "cloud_connection_failed",
+        "cloud_server_error",
+        "cloud_rate_limited",
+        "cloud_monthly_limit",  # refused at home without a call until the probe passes
+        "lock_not_found",
+    }
+)
+_QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
+# Failures after which the cloud may have carried the write out all the same.
+_DOUBT: Final = frozenset({"cloud_connection_failed", "cloud_server_error"})
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCode:
+    """A stay's code checked and ready to be sent (see ``async_prepare``)."""
+
+    plan: PasscodePlan
+    existing: list[Passcode] | None
+
+
+def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
+    return TolerantStore(hass, STORAGE_VERSION, f"{DOMAIN}.guest_access.{entry_id}")
+
+
+async def async_remove_guest_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget an entry's guest plans (from async_remove_entry)."""
+    await _store(hass, entry_id).async_remove()
+
+
+def _legacy_key(key: str) -> tuple[str, str, int] | None:
+    """Split a guest record key of the passcode manager: calendar|event|lock id."""
+    calendar, _, rest = key.partition("|")
+    event, _, lock_id = rest.rpartition("|")
+    return (calendar, event, int(lock_id)) if calendar and event and lock_id.isdigit() else None
+
+
+class GuestScheduler:
+    """Plans, creates, moves and removes the guest codes of one config entry."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: TTLockConfigEntry, manager: PasscodeManager
+    ) -> None:
+        """Set up for one entry (``async_start`` after the coordinators' first refresh)."""
+        self.hass = hass
+        self.entry = entry
+        self.manager = manager
+        self._store = _store(hass, entry.entry_id)
+        self.plans: dict[str, GuestPlan] = {}
+        self.left: dict[str, LeftCode] = {}
+        # Last read of each lock's code list (lock id -> when), for the vanished check.
+        self._verified: dict[str, datetime] = {}
+        self._lock = asyncio.Lock()
+        self._stay_locks: dict[str, asyncio.Lock] = {}
+        self._again = False
+        self._stopped = False
+        self._timer: CALLBACK_TYPE | None = None
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._snapshot = self._bindings_snapshot()
+        # Event text (for phone digits), kept in memory only: it is the guest's data.
+        self._texts: dict[str, tuple[str, ...]] = {}
+        # Bookings of the look-ahead by (binding id, calendar), in memory only.
+        self._ahead: dict[tuple[str, str], tuple[Stay, ...]] = {}
+        # Whether the next pass reads the look-ahead (setup, 15 min, calendar changes).
+        self._look_ahead = True
+        # Code lists read during this pass, by lock id (dropped after a write to the lock).
+        self._lists: dict[int, list[Passcode]] = {}
+        # Until then (stored plans damaged or lost), codes may exist that the book lacks:
+        # every create looks for the stay's code first.
+        self._doubt_until: datetime | None = None
+        # Events wait here until the book that explains them is saved.
+        self._outbox: list[tuple[str, dict[str, Any]]] = []
+
+    # ---- lifecycle ------------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Load the plans, follow the calendars and run a first pass."""
+        data = await self._store.async_load()
+        raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        self.plans, lost = parse_items(
+            raw.get("plans"), lambda _key, item: GuestPlan.from_dict(item), "guest plan"
+        )
+        self.left, lost_left = parse_items(
+            raw.get("left"), lambda _key, item: LeftCode.from_dict(item), "code left on a lock"
+        )
+        verified, _ = parse_items(raw.get("verified"), lambda _k, item: str(item), "read time")
+        self._verified = {
+            key: when for key, value in verified.items() if (when := dt_util.parse_datetime(value))
+        }
+        lost += lost_left + (data is not None and not isinstance(data, Mapping))
+        if lost or self._store.foreign:
+            self._doubt_until = dt_util.utcnow() + DOUBT_AFTER_LOSS
+        report_lost(self.hass, self.entry.entry_id, "guest_plans", lost, self._store.foreign)
+        await self._async_take_legacy_records()
+        entry = self.entry
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass, self._async_tick, SCAN_INTERVAL, name="TTLock guest access"
+            )
+        )
+        calendars = {
+            calendar for binding in bindings_of(entry).values() for calendar in binding.calendars
+        }
+        if calendars:
+            entry.async_on_unload(
+                async_track_state_change_event(self.hass, sorted(calendars), self._async_changed)
+            )
+        entry.async_on_unload(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_entry_changed
+            )
+        )
+        entry.async_on_unload(self.manager.async_add_listener(self._async_quota_changed))
+        entry.async_on_unload(self._stop)
+        for left in self.left.values():
+            self._raise_left_issue(left)
+        self.async_request_refresh()
+
+    async def _async_take_legacy_records(self) -> None:
+        """Adopt the stays older versions recorded in the passcode manager (action-made)."""
+        records = self.manager.take_legacy_guest_records()
+        for key, record in records.items():
+            parts = _legacy_key(key)
+            valid_from = dt_util.parse_datetime(str(record.get("valid_from")))
+            valid_to = dt_util.parse_datetime(str(record.get("valid_to")))
+            if key in self.plans or parts is None or valid_from is None or valid_to is None:
+                continue
+            calendar, event, lock_id = parts
+            self.plans[key] = GuestPlan(
+                binding=ACTION_BINDING,
+                calendar=calendar,
+                event=event,
+                lock_id=lock_id,
+                guest=DEFAULT_GUEST_NAME,
+                start=valid_from,
+                end=valid_to,
+                window_from=valid_from,
+                window_to=valid_to,
+                status=PlanStatus.CREATED,
+                passcode_id=int(record["passcode_id"]),
+                offline=bool(record.get("offline")),
+                valid_from=valid_from,
+                valid_to=valid_to,
+                made_for=(valid_from, valid_to),
+            )
+        if records:
+            await self._async_save()
+            await self.manager.async_drop_legacy_guest_records()
+
+    def _bindings_snapshot(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        return {
+            subentry_id: (subentry.title, dict(subentry.data))
+            for subentry_id, subentry in self.entry.subentries.items()
+            if subentry.subentry_type == SUBENTRY_GUEST_BINDING
+        }
+
+    @callback
+    def _async_entry_changed(self, change: ConfigEntryChange, entry: Any) -> None:
+        """Reload when a binding is added, changed or removed (entities and listeners)."""
+        if (
+            change is ConfigEntryChange.UPDATED
+            and entry.entry_id == self.entry.entry_id
+            and self._bindings_snapshot() != self._snapshot
+        ):
+            self._snapshot = self._bindings_snapshot()
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    @callback
+    def _stop(self) -> None:
+        """On unload: no timer now, and none set by a pass still finishing."""
+        self._stopped = True
+        self._cancel_timer()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    @callback
+    def _async_tick(self, _now: datetime) -> None:
+        self._look_ahead = True
+        self.async_request_refresh()
+
+    @callback
+    def _async_changed(self, _event: Event[EventStateChangedData]) -> None:
+        self._look_ahead = True
+        self.async_request_refresh()
+
+    @callback
+    def _async_quota_changed(self) -> None:
+        """Retry at once the stays that waited for a lock's passcode allowance to free up."""
+        now = dt_util.now()
+        waiting = [
+            plan
+            for plan in self.plans.values()
+            if plan.status in (PlanStatus.PLANNED, PlanStatus.FAILED)
+            and plan.error in _QUOTA
+            and plan.window_to > now
+            and self.manager.remaining(plan.lock_id) != 0
+        ]
+        for plan in waiting:
+            plan.next_attempt = now
+        if waiting:
+            self.async_request_refresh()
+
+    @callback
+    def async_request_refresh(self) -> None:
+        """Run a pass soon (tied to the entry: an unload waits for it to finish)."""
+        self.entry.async_create_task(
+            self.hass, self.async_refresh(), f"{DOMAIN} guest access {self.entry.entry_id}"
+        )
+
+    @callback
+    def async_add_listener(self, update_callback: CALLBACK_TYPE) -> Callable[[], None]:
+        """Call ``update_callback`` after each pass."""
+        self._listeners.append(update_callback)
+        return lambda: self._listeners.remove(update_callback)
+
+    async def _async_save(self) -> None:
+        await self._store.async_save(
+            {
+                "plans": {key: plan.as_dict() for key, plan in self.plans.items()},
+                "left": {key: left.as_dict() for key, left in self.left.items()},
+                "verified": {key: when.isoformat() for key, when in self._verified.items()},
+            }
+        )
+        outbox, self._outbox = self._outbox, []
+        for event_type, data in outbox:
+            self.hass.bus.async_fire(event_type, data)
+
+    def stay_lock(self, key: GuestKey) -> asyncio.Lock:
+        """Return the lock that serialises all work on one stay and lock.
+
+        The pass and the create_guest_passcode action (and two calls of it) take it
+        around "is there a code already? else make one, then remember it", so one stay
+        never gets two codes and every caller sees the same one.
+        """
+        return self._stay_locks.setdefault(str(key), asyncio.Lock())
+
+    # ---- the pass -------------------------------------------------------------------
+
+    async def async_refresh(self) -> None:
+        """Read the calendars and bring every plan up to date (one pass at a time)."""
+        if self._lock.locked():
+            self._again = True
+            return
+        async with self._lock:
+            self._again = True
+            while self._again:
+                self._again = False
+                await self._async_pass()
+        self._schedule_next()
+        for update_callback in list(self._listeners):
+            update_callback()
+
+    async def _async_pass(self) -> None:
+        now = dt_util.now()
+        self._lists = {}
+        bindings = bindings_of(self.entry)
+        look_ahead, self._look_ahead = self._look_ahead, False
+        for binding in bindings.values():
+            for calendar in binding.calendars:
+                await self._async_read_calendar(binding, calendar, now, look_ahead=look_ahead)
+        # Plans of removed bindings or locks: their codes go.
+        for plan in list(self.plans.values()):
+            if plan.by_action:
+                continue
+            owner = bindings.get(plan.binding)
+            if plan.status in OPEN_STATUSES and (
+                owner is None
+                or plan.lock_id not in owner.locks
+                or plan.calendar not in owner.calendars
+            ):
+                async with self.stay_lock(plan.key):
+                    await self._async_revoke(plan, "binding_removed", now)
+        for plan in list(self.plans.values()):
+            await self._async_process(plan, bindings.get(plan.binding), now)
+        await self._async_verify(bindings, now)
+        self._settle_left(now)
+        self._purge(now)
+        await self._async_save()
+
+    async def _async_read_calendar(
+        self, binding: Binding, calendar: str, now: datetime, *, look_ahead: bool
+    ) -> None:
+        """Bring the plans of one calendar up to date.
+
+        With ``look_ahead``, also the stays the sensor shows ahead: one wider read, of
+        which the plans take the part within the horizon.
+        """
+        horizon_end = now + binding.horizon
+        # From ``now - margin``: a stay just checked out is still there, not cancelled.
+        since = now - binding.margin
+        read_end = max(horizon_end, now + LOOK_AHEAD) if look_ahead else horizon_end
+        events = await self._async_events(calendar, since, read_end)
+        if events is None:
+            return  # unavailable: nothing counts as cancelled (and what was seen stays)
+        ahead: dict[str, CalendarEvent] = {}
+        if look_ahead:
+            ahead = {event_key(event): event for event in events}
+            self._ahead[binding.binding_id, calendar] = self._stays(calendar, events)
+            # Plans only within the horizon: a stay known early gets no code early.
+            events = [event for event in events if event.start_datetime_local < horizon_end]
+        found = {event_key(event): event for event in events}
+        mine = {
+            key: plan
+            for key, plan in self.plans.items()
+            if plan.binding == binding.binding_id
+            and plan.calendar == calendar
+            and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
+        }
+        missing = [
+            plan
+            for plan in mine.values()
+            if plan.event not in found and plan.start < read_end and plan.end > since
+        ]
+        for plan in list(missing):
+            if (event := ahead.get(plan.event)) is not None:
+                found[plan.event] = event  # moved further ahead, within the look-ahead
+                missing.remove(plan)
+        if missing:
+            wide = await self._async_events(calendar, since, now + WIDE_LOOKUP)
+            if wide is None:
+                return
+            found_wide = {event_key(event): event for event in wide}
+            for plan in missing:
+                if (event := found_wide.get(plan.event)) is not None:
+                    found[plan.event] = event
+                else:
+                    async with self.stay_lock(plan.key):
+                        await self._async_cancel(plan, now)
+        for uid, event in found.items():
+            start, end = event.start_datetime_local, event.end_datetime_local
+            if end <= start:
+                continue
+            ended = end + binding.margin <= now
+            for lock_id in binding.locks:
+                known = self.plans.get(str(GuestKey(calendar, uid, lock_id)))
+                if ended and (known is None or known.status not in OPEN_STATUSES):
+                    continue  # over: only a code still on the lock needs attention
+                self._upsert(
+                    binding, calendar=calendar, uid=uid, lock_id=lock_id, event=event, now=now
+                )
+
+    async def _async_events(
+        self, calendar: str, start: datetime, end: datetime
+    ) -> list[CalendarEvent] | None:
+        component = self.hass.data.get(CALENDAR_COMPONENT)
+        entity = component.get_entity(calendar) if component is not None else None
+        if entity is None:
+            _LOGGER.debug("Calendar %s is not available", calendar)
+            return None
+        try:
+            events: list[CalendarEvent] = await entity.async_get_events(self.hass, start, end)
+        except HomeAssistantError as err:
+            _LOGGER.warning("Could not read calendar %s: %s", calendar, err)
+            return None
+        return events
+
+    @staticmethod
+    def _stays(calendar: str, events: list[CalendarEvent]) -> tuple[Stay, ...]:
+        """Return the bookings of a look-ahead read, by arrival."""
+        stays = [
+            Stay(
+                calendar=calendar,
+                event=event_key(event),
+                guest=(event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH],
+                start=event.start_datetime_local,
+                end=event.end_datetime_local,
+            )
+            for event in events
+            if event.end_datetime_local > event.start_datetime_local
+        ]
+        return tuple(sorted(stays, key=lambda stay: (stay.start, stay.event)))
+
+    def _lock_data(self, lock_id: int) -> Lock | None:
+        locks = self.entry.runtime_data.locks.data or {}
+        data = locks.get(lock_id)
+        return data.lock if data is not None else None
+
+    def _upsert(
+        self,
+        binding: Binding,
+        *,
+        calendar: str,
+        uid: str,
+        lock_id: int,
+        event: CalendarEvent,
+        now: datetime,
+    ) -> None:
+        start, end = event.start_datetime_local, event.end_datetime_local
+        key = str(GuestKey(calendar, uid, lock_id))
+        guest = (event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH]
+        self._texts[key] = tuple(
+            text for text in (event.summary, event.description, event.location) if text
+        )
+        plan = self.plans.get(key)
+        lock = self._lock_data(lock_id)
+        if plan is not None and plan.by_action:
+            # Made by the action before the calendar was bound: the binding owns it now,
+            # its blueprints hear of it, and the lock's list shows it is still there.
+            plan.binding = binding.binding_id
+            if plan.status is PlanStatus.CREATED:
+                self._verified.pop(str(lock_id), None)
+                self._fire(EVENT_GUEST_CODE_CREATED, plan, lock)
+        offline = plan.offline if plan and plan.passcode_id else not (lock and lock.is_remote)
+        window = stay_window(start, end, binding.margin, offline=offline)
+        if plan is None or plan.status in (
+            PlanStatus.REVOKED,
+            PlanStatus.EXPIRED,
+            PlanStatus.LEFT_ON_LOCK,
+        ):
+            if plan is not None and plan.end == end and plan.start == start:
+                return  # closed: a stay is served once
+            self.plans[key] = GuestPlan(
+                binding=binding.binding_id,
+                calendar=calendar,
+                event=uid,
+                lock_id=lock_id,
+                guest=guest,
+                start=start,
+                end=end,
+                window_from=window[0],
+                window_to=window[1],
+                offline=offline,
+                deadline=retry_deadline(start, now),
+            )
+            return
+        plan.guest = guest
+        if (plan.start, plan.end, plan.window_from, plan.window_to) != (start, end, *window):
+            moved_start = plan.start != start
+            plan.start, plan.end = start, end
+            plan.window_from, plan.window_to = window
+            if moved_start:
+                plan.deadline = retry_deadline(start, now)
+            if plan.status is PlanStatus.FAILED:
+                # A moved booking gets another chance.
+                plan.status, plan.error, plan.attempts, plan.next_attempt = (
+                    PlanStatus.PLANNED,
+                    None,
+                    0,
+                    None,
+                )
+                plan.deadline = retry_deadline(start, now)
+                self._delete_issue(plan)
+
+    # ---- one plan -------------------------------------------------------------------
+
+    async def _async_process(self, plan: GuestPlan, binding: Binding | None, now: datetime) -> None:
+        if plan.status not in (*OPEN_STATUSES, PlanStatus.FAILED):
+            return
+        if plan.by_action:
+            async with self.stay_lock(plan.key):
+                await self._async_process_action_stay(plan, now)
+            return
+        if binding is None or (plan.next_attempt is not None and now < plan.next_attempt):
+            return
+        if plan.status is not PlanStatus.CREATED:
+            if plan.window_to <= now:
+                if plan.status is PlanStatus.PLANNED:
+                    del self.plans[str(plan.key)]  # never made, and over
+                return
+            if plan.status is PlanStatus.FAILED and plan.next_attempt is None:
+                return  # given up: the issue stays until the stay is over or moves
+            if now >= creation_time(plan.start, binding.days_before):
+                await self._async_create(plan, binding, now)
+            return
+        async with self.stay_lock(plan.key):
+            if plan.window_to <= now:
+                await self._async_revoke(plan, "checked_out", now)
+            elif plan.served_window() != (plan.window_from, plan.window_to):
+                await self._async_move(plan, binding, now)
+
+    async def _async_process_action_stay(self, plan: GuestPlan, now: datetime) -> None:
+        """Settle an action stay's create in doubt; remove its code after check-out."""
+        if plan.status is PlanStatus.CREATED:
+            if plan.window_to <= now:
+                await self._async_revoke(plan, "checked_out", now)
+            return
+        lock = self._lock_data(plan.lock_id)
+        if plan.intent is None or lock is None:
+            if plan.intent is None or plan.window_to <= now:
+                del self.plans[str(plan.key)]
+            return
+        try:
+            found = await self._async_find_own(plan, lock, now)
+        except HomeAssistantError:
+            return  # still in doubt: look again next pass
+        if found is None:
+            del self.plans[str(plan.key)]  # the create never happened: nothing to track
+            return
+        self._created(plan, self._adopted(plan, lock, found))
+
+    async def _async_create(self, plan: GuestPlan, binding: Binding, now: datetime) -> None:
+        lock = self._lock_data(plan.lock_id)
+        if lock is None:
+            self._handle_error(plan, "lock_not_found", now)
+            return
+        async with self.stay_lock(plan.key):  # the action may be making it right now
+            if plan.status is PlanStatus.CREATED:
+                return
+            reason = "vanished" if plan.error == "vanished" else None
+            try:
+                outcome = await self.async_prepare(plan, lock, binding, now)
+                if isinstance(outcome, PreparedCode):
+                    outcome = await self.async_write(plan, lock, outcome)
+            except HomeAssistantError as err:
+                self._handle_error(plan, err.translation_key or "cloud_error", now)
+                await self._async_save()
+                return
+            self._created(plan, outcome)
+        self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, **({"reason": reason} if reason else {}))
+        await self._async_save()
+
+    # ---- a stay's code: adopted if the cloud has it, else made ------------------------
+
+    async def async_prepare(
+        self, plan: GuestPlan, lock: Lock, binding: Binding | None, now: datetime
+    ) -> PasscodeResult | PreparedCode:
+        """Find the stay's code on the lock, or check a new one (quota, digits).
+
+        The caller holds the stay's lock. The code list is read for a custom code (its
+        digits must differ from the lock's others) and whenever a code for the stay may
+        exist that the book does not know (a create in doubt, lost stored plans): a code
+        carrying the stay's tag is adopted.
+        """
+        offline = not lock.is_remote
+        plan.offline = offline
+        existing: list[Passcode] | None = None
+        in_doubt = self._doubt_until is not None and now < self._doubt_until
+        if not offline or plan.intent is not None or in_doubt:
+            existing = await self._async_codes(lock)
+            if (found := self._own_code(plan, existing, now)) is not None:
+                return self._adopted(plan, lock, found)
+        if offline:
+            start, requested_start = usable_offline_start(plan.window_from, now)
+            passcode_plan = PasscodePlan(
+                kind=PasscodeKind.TIMED,
+                name=plan.name,
+                offline=True,
+                passcode_type=PasscodeType.PERIOD,
+                start=start,
+                end=plan.window_to,
+                requested_start=requested_start,
+            )
+            if self.manager.quota_needs_check(lock, passcode_plan):
+                existing = await self.manager.async_prepare(lock, passcode_plan, existing)
+            return PreparedCode(passcode_plan, existing)
+        assert existing is not None
+        taken = {passcode.code for passcode in existing}
+        if plan.code and plan.code not in taken:
+            code = plan.code  # made again after it vanished: the guest keeps the digits
+        elif binding is not None:
+            text = " ".join((plan.guest, *self._texts.get(str(plan.key), ())))
+            code = choose_code(binding, text, taken, self.manager.rng)
+        else:
+            code = generate_code(taken, rng=self.manager.rng)
+        passcode_plan = PasscodePlan(
+            kind=PasscodeKind.CUSTOM,
+            name=plan.name,
+            offline=False,
+            passcode_type=PasscodeType.PERIOD,
+            code=code,
+            start=plan.window_from,
+            end=plan.window_to,
+        )
+        existing = await self.manager.async_prepare(lock, passcode_plan, existing)
+        return PreparedCode(passcode_plan, existing)
+
+    async def async_write(
+        self, plan: GuestPlan, lock: Lock, prepared: PreparedCode
+    ) -> PasscodeResult:
+        """Send a prepared create, its intent saved first (the caller holds the stay's lock).
+
+        The plan joins the book before the write. A refusal clears the intent; a failure
+        that leaves the outcome in doubt keeps it, so the next attempt looks first.
+        """
+        passcode_plan = prepared.plan
+        assert passcode_plan.start is not None
+        assert passcode_plan.end is not None
+        plan.intent = Intent(
+            code=passcode_plan.code, start=passcode_plan.start, end=passcode_plan.end
+        )
+        self.plans[str(plan.key)] = plan
+        await self._async_save()
+        try:
+            result = await self.manager.async_create(lock, passcode_plan, prepared.existing)
+        except HomeAssistantError as err:
+            if err.translation_key not in _DOUBT:
+                plan.intent = None
+                if plan.by_action and plan.status is PlanStatus.PLANNED:
+                    self.plans.pop(str(plan.key), None)  # refused: nothing to track
+            raise
+        finally:
+            self._lists.pop(lock.lock_id, None)
+        plan.intent = None
+        return result
+
+    async def _async_codes(self, lock: Lock) -> list[Passcode]:
+        """Return the lock's code list, read at most once a pass while nothing is written."""
+        if not self._lock.locked() or (codes := self._lists.get(lock.lock_id)) is None:
+            codes = self._lists[lock.lock_id] = await self.manager.async_list(lock)
+            self._verified[str(lock.lock_id)] = dt_util.utcnow()
+        return codes
+
+    async def _async_find_own(self, plan: GuestPlan, lock: Lock, now: datetime) -> Passcode | None:
+        return self._own_code(plan, await self._async_codes(lock), now)
+
+    def _own_code(
+        self, plan: GuestPlan, existing: list[Passcode], now: datetime
+    ) -> Passcode | None:
+        """Return the stay's code in the lock's list (its tag, or the digits in doubt)."""
+        left = {left.passcode_id for left in self.left.values() if left.lock_id == plan.lock_id}
+        intent_code = plan.intent.code if plan.intent else None
+        candidates = [
+            passcode
+            for passcode in existing
+            if (
+                is_stay_code(passcode.name, plan.calendar, plan.event)
+                or (intent_code is not None and passcode.code == intent_code)
+            )
+            and passcode.passcode_id not in plan.superseded
+            and passcode.passcode_id not in left
+            and (passcode.end is None or passcode.end > now)
+        ]
+        if not candidates:
+            return None
+        found = max(candidates, key=lambda p: (p.end or now, p.passcode_id))
+        _LOGGER.info(
+            "Passcode %s on lock %s is the stay's own (made before a lost answer, a restart "
+            "or a lost store): adopted",
+            found.passcode_id,
+            plan.lock_id,
+        )
+        return found
+
+    @staticmethod
+    def _adopted(plan: GuestPlan, lock: Lock, passcode: Passcode) -> PasscodeResult:
+        return PasscodeResult(
+            lock_id=lock.lock_id,
+            passcode_id=passcode.passcode_id,
+            code=passcode.code,
+            kind=PasscodeKind.CUSTOM if passcode.is_custom else PasscodeKind.TIMED,
+            name=passcode.name or plan.name,
+            offline=not passcode.is_custom,
+            valid_from=passcode.start,
+            valid_to=passcode.end,
+            extra={"adopted": True},
+        )
+
+    def _created(self, plan: GuestPlan, result: PasscodeResult) -> None:
+        plan.status = PlanStatus.CREATED
+        plan.passcode_id = result.passcode_id
+        plan.code = result.code
+        plan.offline = result.offline
+        plan.valid_from, plan.valid_to = result.valid_from, result.valid_to
+        plan.made_for = (plan.window_from, plan.window_to)
+        if result.extra.get("adopted") and (
+            result.valid_to != plan.window_to
+            or (not result.offline and result.valid_from != plan.window_from)
+        ):
+            # Made for another window (the stay moved meanwhile): the next pass moves it.
+            assert result.valid_from is not None
+            assert result.valid_to is not None
+            plan.made_for = (result.valid_from, result.valid_to)
+        plan.intent = None
+        plan.next_attempt = None
+        plan.error = None
+        self._delete_issue(plan)
+        _LOGGER.debug(
+            "Guest code %s (%s) for %s on lock %s",
+            result.passcode_id,
+            mask_code(result.code),
+            plan.event,
+            plan.lock_id,
+        )
+
+    # ---- the create_guest_passcode action -----------------------------------------
+
+    def action_plan(
+        self,
+        key: GuestKey,
+        *,
+        guest: str,
+        start: datetime,
+        end: datetime,
+        margin: timedelta,
+        lock: Lock,
+    ) -> GuestPlan:
+        """Return the plan of a stay the action names: the book's, else a new one.
+
+        A stay the book knows from a bound calendar keeps its binding's window; one
+        the action made follows the window asked for now (its code moves if needed).
+        """
+        plan = self.plans.get(str(key))
+        offline = not lock.is_remote
+        if plan is not None and plan.passcode_id is not None:
+            offline = plan.offline
+        window = stay_window(start, end, margin, offline=offline)
+        if plan is None or plan.status not in (*OPEN_STATUSES, PlanStatus.FAILED):
+            return GuestPlan(
+                binding=ACTION_BINDING,
+                calendar=key.calendar,
+                event=key.event,
+                lock_id=key.lock_id,
+                guest=guest[:MAX_NAME_LENGTH],
+                start=start,
+                end=end,
+                window_from=window[0],
+                window_to=window[1],
+                offline=offline,
+            )
+        if plan.by_action:
+            plan.start, plan.end = start, end
+            plan.window_from, plan.window_to = window
+        return plan
+
+    async def async_serve_existing(
+        self, plan: GuestPlan, lock: Lock, now: datetime
+    ) -> PasscodeResult | None:
+        """Return a created plan's code if it is still on the lock, moved to its window.
+
+        None when the stay has no code yet, or its code is gone (then it is made again).
+        The caller holds the stay's lock.
+        """
+        if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
+            return None
+        existing = await self._async_codes(lock)
+        passcode = next((p for p in existing if p.passcode_id == plan.passcode_id), None)
+        if passcode is None:
+            self._reset(plan, "vanished")
+            return None
+        plan.code = passcode.code
+        if plan.served_window() != (plan.window_from, plan.window_to):
+            await self._async_move_code(plan, lock, now)
+            await self._async_save()
+        return self._result(plan) if plan.status is PlanStatus.CREATED else None
+
+    async def async_remember(self, plan: GuestPlan, result: PasscodeResult) -> None:
+        """Book the code an action made (or adopted) for a stay."""
+        self._created(plan, result)
+        self.plans[str(plan.key)] = plan
+        if not plan.by_action:
+            # A bound stay the action served first: its blueprints hear of it as usual.
+            self._fire(EVENT_GUEST_CODE_CREATED, plan, self._lock_data(plan.lock_id))
+        await self._async_save()
+        self.async_request_refresh()  # the sensor and the timers follow
+
+    async def async_roll_back(self, plan: GuestPlan, lock: Lock) -> bool:
+        """Delete the code a failing multi-lock action made; False if it stays on the lock.
+
+        A code that stays is kept in the book, so it is removed after check-out (or
+        returned by the next call) rather than left behind unknown.
+        """
+        if plan.passcode_id is None or not await self.manager.async_rollback(
+            lock, plan.passcode_id
+        ):
+            return False
+        self._lists.pop(lock.lock_id, None)
+        if plan.by_action:
+            self.plans.pop(str(plan.key), None)
+        else:
+            self._reset(plan, None)
+        await self._async_save()
+        return True
+
+    async def async_forget_code(self, lock_id: int, passcode_id: int) -> None:
+        """Forget a code deleted on purpose (delete_passcode action): its stay has none now."""
+        now = dt_util.now()
+        changed = False
+        for plan in self.plans.values():
+            if (plan.lock_id, plan.passcode_id) == (lock_id, passcode_id) and (
+                plan.status is PlanStatus.CREATED
+            ):
+                plan.status, plan.closed_at, plan.next_attempt = PlanStatus.REVOKED, now, None
+                changed = True
+        if self.left.pop(f"{lock_id}:{passcode_id}", None) is not None:
+            ir.async_delete_issue(self.hass, DOMAIN, self._left_issue_id(lock_id, passcode_id))
+            changed = True
+        if changed:
+            await self._async_save()
+            self.async_request_refresh()
+
+    @staticmethod
+    def _reset(plan: GuestPlan, error: str | None) -> None:
+        """Back to planned: the stay's code is no longer on the lock."""
+        plan.status = PlanStatus.PLANNED
+        plan.passcode_id = None
+        plan.valid_from = plan.valid_to = plan.made_for = None
+        plan.next_attempt = None
+        plan.error = error
+        # plan.code stays: a custom code is made again with the digits the guest has.
+
+    # ---- errors and retries ---------------------------------------------------------
+
+    def _handle_error(self, plan: GuestPlan, reason: str, now: datetime) -> None:
+        """Note a failed create: retry it while it can still help, warn when it is late."""
+        plan.attempts += 1
+        plan.error = reason
+        if reason in _QUOTA:
+            if next_month_start(now) < plan.start:
+                # The allowance comes back on the 1st, before the stay: wait for it.
+                plan.next_attempt = next_month_start(now)
+                _LOGGER.info(
+                    "Passcode allowance of lock %s used up: the code for %s waits for %s",
+                    plan.lock_id,
+                    plan.event,
+                    plan.next_attempt.date(),
+                )
+            else:
+                # Tell the host now; retried when the allowance frees up (no polling).
+                plan.next_attempt = None
+                self._fail(plan)
+            return
+        retry = reason in _RETRYABLE or plan.intent is not None
+        # Hourly, and once more right at the deadline (the host hears of it then).
+        deadline = plan.deadline or plan.start
+        limit = deadline if now < deadline else plan.start
+        plan.next_attempt = min(now + RETRY_INTERVAL, limit) if retry else None
+        if plan.next_attempt is not None and plan.next_attempt <= now:
+            plan.next_attempt = None  # check-in has come: only a freed quota retries now
+        if plan.next_attempt is not None:
+            _LOGGER.info(
+                "Could not create the guest code for %s on lock %s (%s): retrying at %s",
+                plan.event,
+                plan.lock_id,
+                reason,
+                plan.next_attempt,
+            )
+        if plan.next_attempt is None or now >= deadline:
+            self._fail(plan)
+
+    def _fail(self, plan: GuestPlan) -> None:
+        """Tell the host (once) that the stay has no code in time; retries go on."""
+        if plan.status is PlanStatus.FAILED:
+            return
+        plan.status = PlanStatus.FAILED
+        lock = self._lock_data(plan.lock_id)
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id(plan),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_GUEST_CODE_FAILED,
+            translation_placeholders={
+                "guest": plan.guest,
+                "lock_name": lock.name if lock else str(plan.lock_id),
+                "checkin": dt_util.as_local(plan.start).strftime("%Y-%m-%d %H:%M"),
+                "reason": plan.error or "cloud_error",
+            },
+        )
+        self._fire(EVENT_GUEST_CODE_FAILED, plan, lock)
+
+    # ---- moves and revocation -------------------------------------------------------
+
+    async def _async_move(self, plan: GuestPlan, binding: Binding, now: datetime) -> None:
+        lock = self._lock_data(plan.lock_id)
+        if lock is None or plan.passcode_id is None:
+            return
+        await self._async_move_code(plan, lock, now)
+        await self._async_save()
+
+    async def _async_move_code(self, plan: GuestPlan, lock: Lock, now: datetime) -> None:
+        """Give a created code the stay's window: changed (custom) or made anew (offline)."""
+        assert plan.passcode_id is not None
+        old = plan.passcode_id
+        try:
+            if plan.offline:
+                # An offline code cannot change: a new one; the old one stays valid.
+                self._leave(plan, old, plan.valid_to, "moved", now)
+                self._reset(plan, None)
+                plan.code = None
+                plan.superseded.append(old)
+                outcome = await self.async_prepare(plan, lock, None, now)
+                if isinstance(outcome, PreparedCode):
+                    outcome = await self.async_write(plan, lock, outcome)
+                self._created(plan, outcome)
+            else:
+                await self.manager.async_change(
+                    lock, old, start=plan.window_from, end=plan.window_to
+                )
+                plan.valid_from, plan.valid_to = plan.window_from, plan.window_to
+                plan.made_for = (plan.window_from, plan.window_to)
+                plan.next_attempt, plan.error = None, None
+        except HomeAssistantError as err:
+            plan.error = err.translation_key or "cloud_error"
+            plan.next_attempt = now + RETRY_INTERVAL
+            if plan.status is PlanStatus.PLANNED:
+                plan.next_attempt = None  # the new offline code is made like any other
+            return
+        self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
+
+    @staticmethod
+    def _result(plan: GuestPlan) -> PasscodeResult:
+        assert plan.passcode_id is not None
+        return PasscodeResult(
+            lock_id=plan.lock_id,
+            passcode_id=plan.passcode_id,
+            code=plan.code or "",
+            kind=PasscodeKind.TIMED if plan.offline else PasscodeKind.CUSTOM,
+            name=plan.name,
+            offline=plan.offline,
+            valid_from=plan.valid_from,
+            valid_to=plan.valid_to,
+        )
+
+    async def _async_cancel(self, plan: GuestPlan, now: datetime) -> None:
+        if plan.status is PlanStatus.PLANNED and plan.intent is None:
+            del self.plans[str(plan.key)]
+        elif plan.status is PlanStatus.FAILED and plan.intent is None:
+            self._delete_issue(plan)
+            del self.plans[str(plan.key)]
+        else:
+            await self._async_revoke(plan, "cancelled", now)
+
+    async def _async_revoke(self, plan: GuestPlan, reason: str, now: datetime) -> None:
+        """Remove a stay's code: deleted (gateway), expired, or honestly left on the lock."""
+        lock = self._lock_data(plan.lock_id)
+        if plan.status is not PlanStatus.CREATED and plan.intent is not None and lock:
+            # A create in doubt: if the cloud made it, it is revoked like any other.
+            try:
+                found = await self._async_find_own(plan, lock, now)
+            except HomeAssistantError:
+                plan.next_attempt = now + RETRY_INTERVAL
+                return
+            if found is not None:
+                self._created(plan, self._adopted(plan, lock, found))
+        if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
+            self._delete_issue(plan)
+            self.plans.pop(str(plan.key), None)
+            return
+        valid_to = plan.valid_to or plan.window_to
+        deleted = False
+        if lock is not None and lock.is_remote and valid_to > now - REVOKE_GIVE_UP:
+            try:
+                await self.manager.async_delete(lock, plan.passcode_id)
+            except HomeAssistantError as err:
+                if err.translation_key != "cloud_not_found":
+                    # Retried hourly; a day after its end an expired code is let be.
+                    plan.error = err.translation_key or "cloud_error"
+                    plan.next_attempt = now + RETRY_INTERVAL
+                    return
+                deleted = True  # gone already
+            else:
+                deleted = True
+            self._lists.pop(lock.lock_id, None)
+        plan.closed_at = now
+        plan.next_attempt = None
+        if deleted:
+            plan.status, plan.error = PlanStatus.REVOKED, None
+        elif valid_to > now:
+            plan.status = PlanStatus.LEFT_ON_LOCK
+            self._leave(plan, plan.passcode_id, valid_to, reason, now)
+        else:
+            plan.status = PlanStatus.EXPIRED
+        if plan.status is not PlanStatus.LEFT_ON_LOCK:
+            self._fire(EVENT_GUEST_CODE_REVOKED, plan, lock, reason=reason, deleted=deleted)
+        await self._async_save()
+
+    def _leave(
+        self,
+        plan: GuestPlan,
+        passcode_id: int,
+        valid_to: datetime | None,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Report an offline code that still opens the door and cannot be removed."""
+        if valid_to is None or valid_to <= now:
+            return
+        left = LeftCode(
+            lock_id=plan.lock_id,
+            passcode_id=passcode_id,
+            guest=plan.guest,
+            calendar=plan.calendar,
+            event=plan.event,
+            valid_to=valid_to,
+            reason=reason,
+        )
+        self.left[left.key] = left
+        self._raise_left_issue(left)
+        lock = self._lock_data(plan.lock_id)
+        _LOGGER.warning(
+            "The offline code of %s on %s cannot be removed without a gateway and opens the "
+            "door until %s",
+            plan.guest,
+            lock.name if lock else plan.lock_id,
+            valid_to,
+        )
+        self._outbox.append(
+            (
+                EVENT_GUEST_CODE_LEFT_ON_LOCK,
+                {
+                    "guest": plan.guest,
+                    "calendar": plan.calendar,
+                    "event_uid": plan.event,
+                    "lock": lock.name if lock else str(plan.lock_id),
+                    "lock_id": plan.lock_id,
+                    "lock_entity_id": self.lock_entity(plan.lock_id),
+                    "passcode_id": passcode_id,
+                    "valid_to": iso_local(valid_to),
+                    "reason": reason,
+                },
+            )
+        )
+
+    def _raise_left_issue(self, left: LeftCode) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._left_issue_id(left.lock_id, left.passcode_id),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_GUEST_CODE_LEFT,
+            translation_placeholders={
+                "guest": left.guest,
+                "lock_name": self.lock_name(left.lock_id),
+                "until": dt_util.as_local(left.valid_to).strftime("%Y-%m-%d %H:%M"),
+                "reason": left.reason,
+            },
+        )
+
+    def _left_issue_id(self, lock_id: int, passcode_id: int) -> str:
+        return f"{ISSUE_GUEST_CODE_LEFT}_{self.entry.entry_id}_{lock_id}_{passcode_id}"
+
+    def _settle_left(self, now: datetime) -> None:
+        """Resolve the codes left on locks that expired or are gone from the lock's list."""
+        for key, left in list(self.left.items()):
+            codes = self._lists.get(left.lock_id)
+            gone = codes is not None and all(p.passcode_id != left.passcode_id for p in codes)
+            if left.valid_to > now and not gone:
+                continue
+            del self.left[key]
+            ir.async_delete_issue(
+                self.hass, DOMAIN, self._left_issue_id(left.lock_id, left.passcode_id)
+            )
+            for plan in self.plans.values():
+                if (plan.lock_id, plan.passcode_id, plan.status) == (
+                    left.lock_id,
+                    left.passcode_id,
+                    PlanStatus.LEFT_ON_LOCK,
+                ):
+                    plan.status = PlanStatus.REVOKED if gone else PlanStatus.EXPIRED
+
+    # ---- codes deleted elsewhere ----------------------------------------------------
+
+    def _verify_due(self, lock_id: int, plans: list[GuestPlan], now: datetime) -> bool:
+        last = self._verified.get(str(lock_id))
+        if last is None or now - last >= VERIFY_EVERY:
+            return True
+        return any(
+            plan.start - VERIFY_BEFORE_ARRIVAL <= now < plan.start
+            and last < plan.start - VERIFY_BEFORE_ARRIVAL
+            for plan in plans
+        )
+
+    async def _async_verify(self, bindings: Mapping[str, Binding], now: datetime) -> None:
+        """Read the code lists that are due; make again a stay's code deleted elsewhere."""
+        live: dict[int, list[GuestPlan]] = {}
+        for plan in self.plans.values():
+            if plan.status is PlanStatus.CREATED and plan.window_to > now:
+                live.setdefault(plan.lock_id, []).append(plan)
+        for left in self.left.values():
+            live.setdefault(left.lock_id, [])
+        for lock_id, plans in live.items():
+            lock = self._lock_data(lock_id)
+            if lock is None or (
+                lock_id not in self._lists and not self._verify_due(lock_id, plans, now)
+            ):
+                continue
+            try:
+                codes = await self._async_codes(lock)
+            except HomeAssistantError:
+                continue
+            ids = {passcode.passcode_id for passcode in codes}
+            for plan in plans:
+                if plan.status is PlanStatus.CREATED and plan.passcode_id not in ids:
+                    await self._async_vanished(plan, bindings.get(plan.binding), now)
+
+    async def _async_vanished(
+        self, plan: GuestPlan, binding: Binding | None, now: datetime
+    ) -> None:
+        _LOGGER.warning(
+            "The code of %s on lock %s was deleted outside Home Assistant: %s",
+            plan.guest,
+            plan.lock_id,
+            "making it again" if binding else "forgotten",
+        )
+        if binding is None:
+            self.plans.pop(str(plan.key), None)  # the action makes it again when asked
+            return
+        self._reset(plan, "vanished")
+        if plan.offline:
+            plan.code = None
+        await self._async_create(plan, binding, now)
+
+    def _purge(self, now: datetime) -> None:
+        for key, plan in list(self.plans.items()):
+            if (
+                plan.status not in (*OPEN_STATUSES, PlanStatus.LEFT_ON_LOCK)
+                and plan.end + KEEP_CLOSED < now
+            ):
+                self._delete_issue(plan)
+                del self.plans[key]
+
+    # ---- timers, events, issues -----------------------------------------------------
+
+    def _next_due(self) -> datetime | None:
+        bindings = bindings_of(self.entry)
+        moments: list[datetime] = [left.valid_to for left in self.left.values()]
+        for plan in self.plans.values():
+            if plan.next_attempt is not None:
+                moments.append(plan.next_attempt)
+            elif plan.status is PlanStatus.PLANNED and (binding := bindings.get(plan.binding)):
+                moments.append(creation_time(plan.start, binding.days_before))
+            elif plan.status is PlanStatus.CREATED:
+                moments.append(plan.window_to)
+                if plan.start > dt_util.now():
+                    moments.append(plan.start - VERIFY_BEFORE_ARRIVAL)
+        return min(moments, default=None)
+
+    @callback
+    def _schedule_next(self) -> None:
+        self._cancel_timer()
+        due = self._next_due()
+        if due is None or self._stopped:
+            return
+        due = max(due, dt_util.utcnow() + timedelta(seconds=1))
+
+        @callback
+        def _fire(_now: datetime) -> None:
+            self._timer = None
+            self.async_request_refresh()
+
+        self._timer = async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(due))
+
+    def lock_entity(self, lock_id: int) -> str | None:
+        """Return a lock's lock entity id (none for a lock without a gateway)."""
+        return er.async_get(self.hass).async_get_entity_id(Platform.LOCK, DOMAIN, str(lock_id))
+
+    def event_data(self, plan: GuestPlan, lock: Lock | None) -> dict[str, Any]:
+        """Return what the events carry: everything but the code (events are recorded)."""
+        return {
+            "guest": plan.guest,
+            "calendar": plan.calendar,
+            "event_uid": plan.event,
+            "checkin": iso_local(plan.start),
+            "checkout": iso_local(plan.end),
+            "lock_entity_id": self.lock_entity(plan.lock_id),
+            "binding": plan.binding,
+            **plan.public(lock.name if lock else str(plan.lock_id), with_code=False),
+        }
+
+    def _fire(self, event_type: str, plan: GuestPlan, lock: Lock | None, **extra: Any) -> None:
+        """Fire an event once the book is saved (the next ``_async_save``)."""
+        self._outbox.append((event_type, self.event_data(plan, lock) | extra))
+
+    def _issue_id(self, plan: GuestPlan) -> str:
+        digest = hashlib.sha256(str(plan.key).encode()).hexdigest()[:16]
+        return f"{ISSUE_GUEST_CODE_FAILED}_{self.entry.entry_id}_{digest}"
+
+    def _delete_issue(self, plan: GuestPlan) -> None:
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(plan))
+
+    # ---- for the allowance planner ----------------------------------------------------
+
+    def open_stays(self) -> tuple[int, int]:
+        """(locks bound to calendars, stays whose code is still to make or to revoke)."""
+        bound = {
+            lock_id for binding in bindings_of(self.entry).values() for lock_id in binding.locks
+        }
+        return len(bound), sum(1 for plan in self.plans.values() if plan.status in OPEN_STATUSES)
+
+    # ---- for the sensor -------------------------------------------------------------
+
+    def next_stay(self, binding_id: str, now: datetime) -> list[GuestPlan]:
+        """Return the plans (one per lock) of the binding's next or current stay.
+
+        A booking of the look-ahead (up to ``LOOK_AHEAD``) whose plan does not exist yet
+        counts too: its plans are made up for the occasion, planned and without a code.
+        """
+        stays: dict[tuple[str, str], list[GuestPlan]] = {}
+        known: set[tuple[str, str]] = set()
+        for plan in self.plans.values():
+            if plan.binding != binding_id:
+                continue
+            known.add((plan.calendar, plan.event))
+            if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.window_to > now:
+                stays.setdefault((plan.calendar, plan.event), []).append(plan)
+        if (binding := bindings_of(self.entry).get(binding_id)) is not None:
+            for calendar in binding.calendars:
+                for stay in self._ahead.get((binding_id, calendar), ()):
+                    if (calendar, stay.event) in known or stay.start >= now + LOOK_AHEAD:
+                        continue
+                    previews = self._previews(binding, stay)
+                    if previews and previews[0].window_to > now:
+                        stays[calendar, stay.event] = previews
+                        break  # by arrival: the calendar's first one not yet planned
+        if not stays:
+            return []
+        first = min(
+            stays.values(), key=lambda plans: (plans[0].start, plans[0].calendar, plans[0].event)
+        )
+        return sorted(first, key=lambda plan: plan.lock_id)
+
+    def stay_plans(self, calendar: str, event: str) -> list[GuestPlan]:
+        """Return a stay's plans (one per lock, any status), else its look-ahead previews."""
+        plans = [
+            plan for plan in self.plans.values() if (plan.calendar, plan.event) == (calendar, event)
+        ]
+        planned = {plan.binding for plan in plans}
+        bindings = bindings_of(self.entry)
+        for (binding_id, stay_calendar), stays in self._ahead.items():
+            binding = bindings.get(binding_id)
+            if binding is None or stay_calendar != calendar or binding_id in planned:
+                continue
+            for stay in stays:
+                if stay.event == event:
+                    plans += self._previews(binding, stay)
+        unique: dict[int, GuestPlan] = {}
+        for plan in plans:
+            unique.setdefault(plan.lock_id, plan)  # a real plan before a preview
+        return [unique[lock_id] for lock_id in sorted(unique)]
+
+    def _previews(self, binding: Binding, stay: Stay) -> list[GuestPlan]:
+        """Return the plans a booking of the look-ahead will have (none stored or made)."""
+        previews: list[GuestPlan] = []
+        for lock_id in binding.locks:
+            lock = self._lock_data(lock_id)
+            offline = not (lock and lock.is_remote)
+            window = stay_window(stay.start, stay.end, binding.margin, offline=offline)
+            previews.append(
+                GuestPlan(
+                    binding=binding.binding_id,
+                    calendar=stay.calendar,
+                    event=stay.event,
+                    lock_id=lock_id,
+                    guest=stay.guest,
+                    start=stay.start,
+                    end=stay.end,
+                    window_from=window[0],
+                    window_to=window[1],
+                    offline=offline,
+                )
+            )
+        return previews
+
+    def code_data(self, plan: GuestPlan) -> dict[str, Any]:
+        """Return one lock's part of the get_guest_code response (the code included)."""
+        return {
+            **plan.public(self.lock_name(plan.lock_id), with_code=True),
+            "lock_entity_id": self.lock_entity(plan.lock_id),
+            "passcode_id": plan.passcode_id if plan.status is PlanStatus.CREATED else None,
+        }
+
+    def lock_name(self, lock_id: int) -> str:
+        """Return a lock's name (its id when the account no longer has it)."""
+        lock = self._lock_data(lock_id)
+        return lock.name if lock else str(lock_id)
