@@ -395,14 +395,18 @@ class FakeTTLockCloud:
         disconnect: bool = False,
         after_commit: bool = False,
         count: int = 1,
+        after: int = 0,
     ) -> None:
         """Make the next ``count`` requests to ``path`` ("*" = any) misbehave this way.
 
         A delay alone slows the request down and then answers it normally; ``disconnect``
         drops the connection without an answer. ``after_commit``: the request is carried
         out first (a code is added, a lock opened) and only its answer fails, late or lost,
-        as when the cloud commits a write whose answer never arrives.
+        as when the cloud commits a write whose answer never arrives. ``after``: the
+        first ``after`` requests to ``path`` are answered normally before these fail.
         """
+        if after:
+            self.faults.add(path, Fault(), after)
         fault = Fault(
             errcode=errcode,
             http_status=http_status,

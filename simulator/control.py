@@ -45,6 +45,7 @@ def _fail_next(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
         disconnect=_flag(data.get("disconnect", False)),
         after_commit=_flag(data.get("after_commit", False)),
         count=_opt_int(data, "count") or 1,
+        after=_opt_int(data, "after") or 0,
     )
 
 

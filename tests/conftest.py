@@ -37,7 +37,7 @@ from custom_components.ttlock_access.const import (
 from simulator.demo import CLIENT_ID, CLIENT_SECRET, DEMO_PASSWORD, DEMO_USERNAME
 from simulator.state import FakeAccount
 
-pytest_plugins = ["tests.cloud_fixtures"]
+pytest_plugins = ["tests.cloud_fixtures", "tests.guest_fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.recorder.util import session_scope
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_platform
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockPlatform, mock_platform
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockPlatform,
+    async_fire_time_changed,
+    mock_platform,
+)
 from sqlalchemy import text
 
 from custom_components.ttlock_access.const import (
@@ -23,8 +30,10 @@ from custom_components.ttlock_access.const import (
     CONF_DAYS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN,
+    DOMAIN,
     SUBENTRY_GUEST_BINDING,
 )
+from custom_components.ttlock_access.guest_scheduler import GuestScheduler
 from simulator import FakeTTLockCloud
 from simulator.state import FakeLock, FakePasscode
 
@@ -169,3 +178,42 @@ def recorded(hass: HomeAssistant) -> tuple[list[tuple[str, str]], list[tuple[str
         [(str(row[0]), str(row[1])) for row in events],
         [(str(row[0]), str(row[1]), str(row[2])) for row in states],
     )
+
+
+async def setup_bound(
+    hass: HomeAssistant, entry: MockConfigEntry, locks: list[FakeLock], **binding: Any
+) -> GuestScheduler:
+    hass.config_entries.async_add_subentry(
+        entry, binding_subentry([lock.lock_id for lock in locks], **binding)
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry.runtime_data.guests
+
+
+async def go(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
+    """Move the clock and let every timer due by then run."""
+    freezer.move_to(moment)
+    async_fire_time_changed(hass, moment)
+    await hass.async_block_till_done()
+
+
+def window_ms(start: datetime, end: datetime, margin: int = 30) -> tuple[int, int]:
+    return ms(start - timedelta(minutes=margin)), ms(end + timedelta(minutes=margin))
+
+
+def assert_no_code(data: Mapping[str, Any], code: str) -> None:
+    """An event carries no code: no key for it, not its digits, not a masked hint."""
+    assert "code" not in data
+    text = str(dict(data))
+    assert code not in text
+    assert "*" not in text  # no masked code either
+
+
+async def get_guest_code(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "get_guest_code", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 import random
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import probatio
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -34,7 +32,6 @@ from custom_components.ttlock_access.const import (
     EVENT_GUEST_CODE_LEFT_ON_LOCK,
     EVENT_GUEST_CODE_REVOKED,
 )
-from custom_components.ttlock_access.guest_scheduler import GuestScheduler
 from custom_components.ttlock_access.stays import (
     Binding,
     CodeSource,
@@ -49,13 +46,17 @@ from simulator.state import FakeLock
 from .guest_common import (
     CALENDAR,
     StaysCalendar,
-    async_setup_stays,
+    assert_no_code,
     binding_subentry,
+    get_guest_code,
+    go,
     guest_codes,
     guest_name,
     lock_named,
     ms,
     recorded,
+    setup_bound,
+    window_ms,
 )
 
 NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
@@ -72,80 +73,6 @@ def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
 @pytest.fixture
 def mock_recorder_before_hass(recorder_db_url: str) -> None:
     """The database before hass, so that a test here can ask for ``recorder_mock``."""
-
-
-@pytest.fixture
-async def stays(hass: HomeAssistant) -> StaysCalendar:
-    return await async_setup_stays(hass)
-
-
-@pytest.fixture
-def front(fake_cloud: FakeTTLockCloud) -> FakeLock:
-    return lock_named(fake_cloud, "Front door")
-
-
-@pytest.fixture
-def garage(fake_cloud: FakeTTLockCloud) -> FakeLock:
-    return lock_named(fake_cloud, "Garage")
-
-
-@pytest.fixture
-def demo_ids(fake_cloud: FakeTTLockCloud) -> set[int]:
-    return {
-        code.passcode_id for lock in fake_cloud.locks.values() for code in lock.passcodes.values()
-    }
-
-
-@pytest.fixture
-def events(hass: HomeAssistant) -> list[Event]:
-    captured: list[Event] = []
-    for event_type in (
-        EVENT_GUEST_CODE_CREATED,
-        EVENT_GUEST_CODE_FAILED,
-        EVENT_GUEST_CODE_REVOKED,
-        EVENT_GUEST_CODE_LEFT_ON_LOCK,
-    ):
-        hass.bus.async_listen(event_type, captured.append)
-    return captured
-
-
-async def setup_bound(
-    hass: HomeAssistant, entry: MockConfigEntry, locks: list[FakeLock], **binding: Any
-) -> GuestScheduler:
-    hass.config_entries.async_add_subentry(
-        entry, binding_subentry([lock.lock_id for lock in locks], **binding)
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return entry.runtime_data.guests
-
-
-async def go(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
-    """Move the clock and let every timer due by then run."""
-    freezer.move_to(moment)
-    async_fire_time_changed(hass, moment)
-    await hass.async_block_till_done()
-
-
-def window_ms(start: datetime, end: datetime, margin: int = 30) -> tuple[int, int]:
-    return ms(start - timedelta(minutes=margin)), ms(end + timedelta(minutes=margin))
-
-
-def assert_no_code(data: Mapping[str, Any], code: str) -> None:
-    """An event carries no code: no key for it, not its digits, not a masked hint."""
-    assert "code" not in data
-    text = str(dict(data))
-    assert code not in text
-    assert "*" not in text  # no masked code either
-
-
-async def get_guest_code(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "get_guest_code", data, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
 
 
 # ---- one stay ---------------------------------------------------------------------------

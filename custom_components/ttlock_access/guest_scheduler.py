@@ -125,9 +125,6 @@ LOOK_AHEAD: Final = timedelta(days=60)
 # and once more this long before each arrival.
 VERIFY_EVERY: Final = timedelta(days=1)
 VERIFY_BEFORE_ARRIVAL: Final = timedelta(hours=3)
-# After stored plans were lost, creates look for the stay's code first for this long
-# (the longest "days before arrival" a binding may have).
-DOUBT_AFTER_LOSS: Final = timedelta(days=15)
 ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
 ISSUE_GUEST_CODE_LEFT: Final = "guest_code_left_on_lock"
 
@@ -190,6 +187,7 @@ class GuestScheduler:
         self._stay_locks: dict[str, asyncio.Lock] = {}
         self._again = False
         self._stopped = False
+        self._first_pass = True  # the first pass after a start settles creates in doubt
         self._timer: CALLBACK_TYPE | None = None
         self._listeners: list[CALLBACK_TYPE] = []
         self._snapshot = self._bindings_snapshot()
@@ -201,9 +199,6 @@ class GuestScheduler:
         self._look_ahead = True
         # Code lists read during this pass, by lock id (dropped after a write to the lock).
         self._lists: dict[int, list[Passcode]] = {}
-        # Until then (stored plans damaged or lost), codes may exist that the book lacks:
-        # every create looks for the stay's code first.
-        self._doubt_until: datetime | None = None
         # Events wait here until the book that explains them is saved.
         self._outbox: list[tuple[str, dict[str, Any]]] = []
 
@@ -224,8 +219,6 @@ class GuestScheduler:
             key: when for key, value in verified.items() if (when := dt_util.parse_datetime(value))
         }
         lost += lost_left + (data is not None and not isinstance(data, Mapping))
-        if lost or self._store.foreign:
-            self._doubt_until = dt_util.utcnow() + DOUBT_AFTER_LOSS
         report_lost(self.hass, self.entry.entry_id, "guest_plans", lost, self._store.foreign)
         await self._async_take_legacy_records()
         entry = self.entry
@@ -250,6 +243,7 @@ class GuestScheduler:
         entry.async_on_unload(self._stop)
         for left in self.left.values():
             self._raise_left_issue(left)
+        self._async_quota_changed()  # the quota option may have changed (a reload)
         self.async_request_refresh()
 
     async def _async_take_legacy_records(self) -> None:
@@ -415,6 +409,7 @@ class GuestScheduler:
         await self._async_verify(bindings, now)
         self._settle_left(now)
         self._purge(now)
+        self._first_pass = False
         await self._async_save()
 
     async def _async_read_calendar(
@@ -590,7 +585,13 @@ class GuestScheduler:
             async with self.stay_lock(plan.key):
                 await self._async_process_action_stay(plan, now)
             return
-        if binding is None or (plan.next_attempt is not None and now < plan.next_attempt):
+        if binding is None:
+            return
+        if plan.intent is not None and self._first_pass and plan.window_to > now:
+            # A create in doubt when Home Assistant stopped: did the cloud make it?
+            await self._async_create(plan, binding, now)
+            return
+        if plan.next_attempt is not None and now < plan.next_attempt:
             return
         if plan.status is not PlanStatus.CREATED:
             if plan.window_to <= now:
@@ -656,19 +657,17 @@ class GuestScheduler:
     ) -> PasscodeResult | PreparedCode:
         """Find the stay's code on the lock, or check a new one (quota, digits).
 
-        The caller holds the stay's lock. The code list is read for a custom code (its
-        digits must differ from the lock's others) and whenever a code for the stay may
-        exist that the book does not know (a create in doubt, lost stored plans): a code
-        carrying the stay's tag is adopted.
+        The caller holds the stay's lock. The lock's code list is read first (one call
+        per stay; a custom code's digits must differ from the others anyway): a code for
+        the stay may be there that the book does not know (a create whose answer was
+        lost, a crash before the save, stored plans lost or restored from a backup). A
+        code carrying the stay's tag is adopted.
         """
         offline = not lock.is_remote
         plan.offline = offline
-        existing: list[Passcode] | None = None
-        in_doubt = self._doubt_until is not None and now < self._doubt_until
-        if not offline or plan.intent is not None or in_doubt:
-            existing = await self._async_codes(lock)
-            if (found := self._own_code(plan, existing, now)) is not None:
-                return self._adopted(plan, lock, found)
+        existing = await self._async_codes(lock)
+        if (found := self._own_code(plan, existing, now)) is not None:
+            return self._adopted(plan, lock, found)
         if offline:
             start, requested_start = usable_offline_start(plan.window_from, now)
             passcode_plan = PasscodePlan(
@@ -681,9 +680,8 @@ class GuestScheduler:
                 requested_start=requested_start,
             )
             if self.manager.quota_needs_check(lock, passcode_plan):
-                existing = await self.manager.async_prepare(lock, passcode_plan, existing)
+                await self.manager.async_prepare(lock, passcode_plan, existing)
             return PreparedCode(passcode_plan, existing)
-        assert existing is not None
         taken = {passcode.code for passcode in existing}
         if plan.code and plan.code not in taken:
             code = plan.code  # made again after it vanished: the guest keeps the digits
@@ -701,7 +699,7 @@ class GuestScheduler:
             start=plan.window_from,
             end=plan.window_to,
         )
-        existing = await self.manager.async_prepare(lock, passcode_plan, existing)
+        await self.manager.async_prepare(lock, passcode_plan, existing)
         return PreparedCode(passcode_plan, existing)
 
     async def async_write(
