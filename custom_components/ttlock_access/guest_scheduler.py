@@ -17,11 +17,12 @@ rules it applies are in ``stays.py``; the cloud writes go through the
   carry the stay's tag in their name. When the outcome is in doubt (a lost answer, a
   crash before the save, a lost store), the lock's list is read and the stay's code is
   adopted instead of made again.
-- **Retries.** A failure worth retrying (lock or cloud out of reach, quota, allowance) is
-  retried every hour until check-in, and at once when the lock's passcode allowance
-  frees up. At local midnight starting the check-in day a stay still without a code gets
-  a repair issue and a ``ttlock_access_guest_code_failed`` event; both are resolved when
-  a later retry succeeds.
+- **Retries.** A failure worth retrying (lock or cloud out of reach, API allowance) is
+  retried every hour while the stay lasts; a passcode quota refusal at once when the
+  lock's allowance frees up (a code deleted, the month over, the option changed). At
+  local midnight starting the check-in day a stay still without a code gets a repair
+  issue and a ``ttlock_access_guest_code_failed`` event (a quota refusal: at once); both
+  are resolved when a later retry succeeds.
 - **Honest revocation.** A moved stay moves its code (custom) or gets a new one
   (offline); a cancelled stay's code is deleted; after check-out plus margin the code is
   deleted (custom) or expires. An offline code that still opens the door but can no
@@ -948,12 +949,13 @@ class GuestScheduler:
                 self._fail(plan)
             return
         retry = reason in _RETRYABLE or plan.intent is not None
-        # Hourly, and once more right at the deadline (the host hears of it then).
+        # Hourly, and once more right at the deadline (the host hears of it then); on
+        # after that while the stay lasts: a guest at the door still needs a code.
         deadline = plan.deadline or plan.start
-        limit = deadline if now < deadline else plan.start
+        limit = deadline if now < deadline else plan.window_to
         plan.next_attempt = min(now + RETRY_INTERVAL, limit) if retry else None
         if plan.next_attempt is not None and plan.next_attempt <= now:
-            plan.next_attempt = None  # check-in has come: only a freed quota retries now
+            plan.next_attempt = None  # the stay is over
         if plan.next_attempt is not None:
             _LOGGER.info(
                 "Could not create the guest code for %s on lock %s (%s): retrying at %s",
