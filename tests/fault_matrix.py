@@ -276,16 +276,12 @@ class FaultMatrix:
 
     def _reported_left(self, lock: FakeLock) -> set[int]:
         """Codes the integration reports as left on a lock, each with its repair issue."""
-        scheduler = self.entry.runtime_data.guests
+        left = self.entry.runtime_data.guests.left
         registry = ir.async_get(self.hass)
         return {
-            left.passcode_id
-            for left in scheduler.left.values()
-            if left.lock_id == lock.lock_id
-            and registry.async_get_issue(
-                DOMAIN,
-                f"guest_code_left_on_lock_{self.entry.entry_id}_{lock.lock_id}_{left.passcode_id}",
-            )
+            passcode_id
+            for passcode_id in left.on_lock(lock.lock_id)
+            if registry.async_get_issue(DOMAIN, left.issue_id(lock.lock_id, passcode_id))
         }
 
     @staticmethod

@@ -143,8 +143,9 @@ def test_reserve() -> None:
         bound_locks=2,
         open_stays=1,
     )
-    # 10 a day for 21 days, and 2 locks x 4 stays x 21/31 of the month x 3 calls.
-    assert busy == pytest.approx(210 + 2 * 4 * 21 / 31 * 3, abs=1)
+    # 10 a day for 21 days, 2 locks x 4 stays x 21/31 of the month x 4 calls, and each
+    # bound lock's code list read once a day.
+    assert busy == pytest.approx(210 + 2 * 4 * 21 / 31 * 4 + 2 * 21, abs=1)
     known = reserve_for(
         now=now,
         reset_at=RESET,
@@ -153,4 +154,4 @@ def test_reserve() -> None:
         bound_locks=1,
         open_stays=12,
     )
-    assert known == 63 + 12 * 3
+    assert known == 63 + 12 * 4 + 21

@@ -72,7 +72,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     gateways = TTLockGatewaysCoordinator(hass, entry, client, allowance)
     meters = TTLockMetersCoordinator(hass, entry, client, allowance)
     locks = TTLockLocksCoordinator(hass, entry, client, allowance, gateways, meters)
-    passcodes = PasscodeManager(hass, entry, client)
+    passcodes = PasscodeManager(hass, entry, client, locks.locks)
     entry.runtime_data = TTLockData(
         client=client,
         allowance=allowance,
@@ -80,7 +80,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         gateways=gateways,
         meters=meters,
         passcodes=passcodes,
-        guests=GuestScheduler(hass, entry, passcodes),
+        guests=GuestScheduler(hass, entry, passcodes, locks.locks),
     )
 
     entry.async_on_unload(allowance.async_flush)

@@ -491,6 +491,10 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             moments.append(read + plan.per_lock.get(lock_id, FIRST_CYCLE))
         return min(moments, default=None)
 
+    def locks(self) -> dict[int, Lock]:
+        """Return the account's locks as last read."""
+        return {lock_id: data.lock for lock_id, data in (self.data or {}).items()}
+
     def read_at(self, lock_id: int) -> datetime | None:
         """When the lock was last read (its state or its records)."""
         return self._read.get(lock_id)

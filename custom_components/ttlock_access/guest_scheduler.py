@@ -4,9 +4,13 @@ A *binding* (a config subentry of type ``guest_binding``) ties calendars to lock
 how many days before arrival a code is made, the access margin and where the digits come
 from. One :class:`GuestScheduler` per config entry keeps **one book** of stays: a plan per
 stay and lock (:class:`~.stays.GuestPlan`, keyed by :class:`~.stays.GuestKey`), whether
-the stay comes from a bound calendar or from the ``create_guest_passcode`` action. The
-rules it applies are in ``stays.py``; the cloud writes go through the
-:class:`~.passcode_manager.PasscodeManager`.
+the stay comes from a bound calendar or from the ``create_guest_passcode`` action.
+
+The rooms around it: ``stays.py`` (what a stay is and its pure rules),
+``stay_calendars.py`` (reading a bound calendar), ``stay_codes.py`` (a stay's code in the
+cloud: recognised or made), ``left_codes.py`` (offline codes left on locks),
+``guest_views.py`` (what the sensor and ``get_guest_code`` show). The cloud writes go
+through the :class:`~.passcode_manager.PasscodeManager`.
 
 - Every pass reads each binding's calendars over ``[now, now + days_before + 1 day]``;
   ``LOOK_AHEAD`` (60 days) is read at setup, every 15 min and when a calendar changes,
@@ -14,9 +18,9 @@ rules it applies are in ``stays.py``; the cloud writes go through the
 - A stay's code is made ``days_before`` days before arrival (HA's time zone; at once if
   closer). Work on one stay (pass, action, retry, move) runs under its own lock.
 - **Exactly once.** Before a create is sent, its intent (digits, period) is saved. Codes
-  carry the stay's tag in their name. When the outcome is in doubt (a lost answer, a
-  crash before the save, a lost store), the lock's list is read and the stay's code is
-  adopted instead of made again.
+  carry the stay's tag in their name. The lock's list is read before each create, so a
+  code the book does not know (a lost answer, a crash before the save, a lost store) is
+  adopted instead of made again; a create in doubt at a restart is settled first.
 - **Retries.** A failure worth retrying (lock or cloud out of reach, API allowance) is
   retried every hour while the stay lasts; a passcode quota refusal at once when the
   lock's allowance frees up (a code deleted, the month over, the option changed). At
@@ -25,32 +29,26 @@ rules it applies are in ``stays.py``; the cloud writes go through the
   are resolved when a later retry succeeds.
 - **Honest revocation.** A moved stay moves its code (custom) or gets a new one
   (offline); a cancelled stay's code is deleted; after check-out plus margin the code is
-  deleted (custom) or expires. An offline code that still opens the door but can no
-  longer be removed (no gateway) is never reported revoked: a repair issue and a
-  ``ttlock_access_guest_code_left_on_lock`` event name it until it expires or is gone.
-- **Vanished codes.** Once a day per lock with live codes, and a few hours before each
+  deleted (custom) or expires. An offline code that still opens the door but cannot be
+  removed (no gateway) is never reported revoked (see ``left_codes.py``).
+- **Vanished codes.** Once a day per lock with live codes, and three hours before each
   arrival, the lock's list is read: a code deleted elsewhere is made again (custom codes
-  with the same digits).
-- Everything lives in a private :class:`~homeassistant.helpers.storage.Store`, saved
-  before each write's outcome is announced. Events carry the stay and the times, never
-  the code (the recorder keeps events): the code is read with ``get_guest_code``.
-
-A stay that disappears from the horizon counts as cancelled only if a wider look-up by uid
-does not find it elsewhere (a booking moved months ahead keeps its plan).
+  with the same digits; a code deleted with the delete_passcode action stays deleted).
+- Everything lives in a private :class:`~homeassistant.helpers.storage.Store`; events
+  are fired only after the book that explains them is saved. Events carry the stay and
+  the times, never the code (the recorder keeps events): ``get_guest_code`` returns it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.calendar import CalendarEvent
-from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
@@ -64,7 +62,8 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .api import Lock, Passcode, PasscodeType
+from . import guest_views
+from .api import Lock
 from .const import (
     DOMAIN,
     EVENT_GUEST_CODE_CREATED,
@@ -73,16 +72,16 @@ from .const import (
     EVENT_GUEST_CODE_REVOKED,
     SUBENTRY_GUEST_BINDING,
 )
+from .left_codes import LeftCodes
 from .passcodes import (
     PasscodeKind,
-    PasscodePlan,
     PasscodeResult,
-    generate_code,
     iso_local,
     mask_code,
     next_month_start,
-    usable_offline_start,
 )
+from .stay_calendars import LOOK_AHEAD, async_read_calendar
+from .stay_codes import PreparedCode, StayCodes, in_doubt
 from .stays import (
     ACTION_BINDING,
     DEFAULT_GUEST_NAME,
@@ -91,22 +90,18 @@ from .stays import (
     Binding,
     GuestKey,
     GuestPlan,
-    Intent,
-    LeftCode,
     PlanStatus,
     Stay,
     bindings_of,
-    choose_code,
     creation_time,
-    event_key,
-    is_stay_code,
-    retry_deadline,
+    plan_for_event,
     stay_window,
 )
 from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
-    from .coordinator import TTLockConfigEntry
+    from homeassistant.config_entries import ConfigEntry
+
     from .passcode_manager import PasscodeManager
 
 _LOGGER = logging.getLogger(__name__)
@@ -118,10 +113,6 @@ RETRY_INTERVAL: Final = timedelta(hours=1)
 REVOKE_GIVE_UP: Final = timedelta(days=1)
 # Closed plans stay visible (sensor, diagnostics) this long after check-out.
 KEEP_CLOSED: Final = timedelta(days=7)
-# Where a stay missing from the horizon is looked for before it counts as cancelled.
-WIDE_LOOKUP: Final = timedelta(days=400)
-# How far ahead the sensor shows a booking whose plan does not exist yet.
-LOOK_AHEAD: Final = timedelta(days=60)
 # A lock with live stay codes has its code list read this often (codes deleted elsewhere)
 # and once more this long before each arrival.
 VERIFY_EVERY: Final = timedelta(days=1)
@@ -141,16 +132,6 @@ _RETRYABLE: Final = frozenset(
     }
 )
 _QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
-# Failures after which the cloud may have carried the write out all the same.
-_DOUBT: Final = frozenset({"cloud_connection_failed", "cloud_server_error"})
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedCode:
-    """A stay's code checked and ready to be sent (see ``async_prepare``)."""
-
-    plan: PasscodePlan
-    existing: list[Passcode] | None
 
 
 def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
@@ -173,17 +154,24 @@ class GuestScheduler:
     """Plans, creates, moves and removes the guest codes of one config entry."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: TTLockConfigEntry, manager: PasscodeManager
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        manager: PasscodeManager,
+        locks: Callable[[], Mapping[int, Lock]],
     ) -> None:
-        """Set up for one entry (``async_start`` after the coordinators' first refresh)."""
+        """Set up for one entry (``async_start`` after the coordinators' first refresh).
+
+        ``locks`` returns the account's locks as last read.
+        """
         self.hass = hass
         self.entry = entry
         self.manager = manager
+        self._locks = locks
         self._store = _store(hass, entry.entry_id)
         self.plans: dict[str, GuestPlan] = {}
-        self.left: dict[str, LeftCode] = {}
-        # Last read of each lock's code list (lock id -> when), for the vanished check.
-        self._verified: dict[str, datetime] = {}
+        self.left = LeftCodes(hass, entry.entry_id, self.lock_name, self.lock_entity)
+        self.codes = StayCodes(manager, self.left)
         self._lock = asyncio.Lock()
         self._stay_locks: dict[str, asyncio.Lock] = {}
         self._again = False
@@ -198,8 +186,6 @@ class GuestScheduler:
         self._ahead: dict[tuple[str, str], tuple[Stay, ...]] = {}
         # Whether the next pass reads the look-ahead (setup, 15 min, calendar changes).
         self._look_ahead = True
-        # Code lists read during this pass, by lock id (dropped after a write to the lock).
-        self._lists: dict[int, list[Passcode]] = {}
         # Events wait here until the book that explains them is saved.
         self._outbox: list[tuple[str, dict[str, Any]]] = []
 
@@ -212,14 +198,9 @@ class GuestScheduler:
         self.plans, lost = parse_items(
             raw.get("plans"), lambda _key, item: GuestPlan.from_dict(item), "guest plan"
         )
-        self.left, lost_left = parse_items(
-            raw.get("left"), lambda _key, item: LeftCode.from_dict(item), "code left on a lock"
-        )
-        verified, _ = parse_items(raw.get("verified"), lambda _k, item: str(item), "read time")
-        self._verified = {
-            key: when for key, value in verified.items() if (when := dt_util.parse_datetime(value))
-        }
-        lost += lost_left + (data is not None and not isinstance(data, Mapping))
+        lost += self.left.load(raw.get("left"))
+        self.codes.load_verified(raw.get("verified"))
+        lost += data is not None and not isinstance(data, Mapping)
         report_lost(self.hass, self.entry.entry_id, "guest_plans", lost, self._store.foreign)
         await self._async_take_legacy_records()
         entry = self.entry
@@ -242,8 +223,6 @@ class GuestScheduler:
         )
         entry.async_on_unload(self.manager.async_add_listener(self._async_quota_changed))
         entry.async_on_unload(self._stop)
-        for left in self.left.values():
-            self._raise_left_issue(left)
         self._async_quota_changed()  # the quota option may have changed (a reload)
         self.async_request_refresh()
 
@@ -352,8 +331,8 @@ class GuestScheduler:
         await self._store.async_save(
             {
                 "plans": {key: plan.as_dict() for key, plan in self.plans.items()},
-                "left": {key: left.as_dict() for key, left in self.left.items()},
-                "verified": {key: when.isoformat() for key, when in self._verified.items()},
+                "left": self.left.as_stored(),
+                "verified": self.codes.verified_stored(),
             }
         )
         outbox, self._outbox = self._outbox, []
@@ -387,7 +366,7 @@ class GuestScheduler:
 
     async def _async_pass(self) -> None:
         now = dt_util.now()
-        self._lists = {}
+        self.codes.begin_pass()
         bindings = bindings_of(self.entry)
         look_ahead, self._look_ahead = self._look_ahead, False
         for binding in bindings.values():
@@ -409,6 +388,7 @@ class GuestScheduler:
             await self._async_process(plan, bindings.get(plan.binding), now)
         await self._async_verify(bindings, now)
         self._settle_left(now)
+        self.codes.end_pass()
         self._purge(now)
         self._first_pass = False
         await self._async_save()
@@ -416,53 +396,37 @@ class GuestScheduler:
     async def _async_read_calendar(
         self, binding: Binding, calendar: str, now: datetime, *, look_ahead: bool
     ) -> None:
-        """Bring the plans of one calendar up to date.
-
-        With ``look_ahead``, also the stays the sensor shows ahead: one wider read, of
-        which the plans take the part within the horizon.
-        """
-        horizon_end = now + binding.horizon
-        # From ``now - margin``: a stay just checked out is still there, not cancelled.
-        since = now - binding.margin
-        read_end = max(horizon_end, now + LOOK_AHEAD) if look_ahead else horizon_end
-        events = await self._async_events(calendar, since, read_end)
-        if events is None:
-            return  # unavailable: nothing counts as cancelled (and what was seen stays)
-        ahead: dict[str, CalendarEvent] = {}
-        if look_ahead:
-            ahead = {event_key(event): event for event in events}
-            self._ahead[binding.binding_id, calendar] = self._stays(calendar, events)
-            # Plans only within the horizon: a stay known early gets no code early.
-            events = [event for event in events if event.start_datetime_local < horizon_end]
-        found = {event_key(event): event for event in events}
+        """Bring the plans of one calendar up to date (see ``stay_calendars.py``)."""
         mine = {
-            key: plan
-            for key, plan in self.plans.items()
+            plan.event: (plan.start, plan.end)
+            for plan in self.plans.values()
             if plan.binding == binding.binding_id
             and plan.calendar == calendar
             and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
         }
-        missing = [
-            plan
-            for plan in mine.values()
-            if plan.event not in found and plan.start < read_end and plan.end > since
-        ]
-        for plan in list(missing):
-            if (event := ahead.get(plan.event)) is not None:
-                found[plan.event] = event  # moved further ahead, within the look-ahead
-                missing.remove(plan)
-        if missing:
-            wide = await self._async_events(calendar, since, now + WIDE_LOOKUP)
-            if wide is None:
-                return
-            found_wide = {event_key(event): event for event in wide}
-            for plan in missing:
-                if (event := found_wide.get(plan.event)) is not None:
-                    found[plan.event] = event
-                else:
-                    async with self.stay_lock(plan.key):
-                        await self._async_cancel(plan, now)
-        for uid, event in found.items():
+        read = await async_read_calendar(
+            self.hass,
+            calendar,
+            mine,
+            now=now,
+            margin=binding.margin,
+            horizon=binding.horizon,
+            look_ahead=look_ahead,
+        )
+        if read is None:
+            return  # unavailable: nothing counts as cancelled (and what was seen stays)
+        if read.ahead is not None:
+            self._ahead[binding.binding_id, calendar] = read.ahead
+        for plan in list(self.plans.values()):
+            if (
+                plan.binding == binding.binding_id
+                and plan.calendar == calendar
+                and plan.event in read.cancelled
+                and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
+            ):
+                async with self.stay_lock(plan.key):
+                    await self._async_cancel(plan, now)
+        for uid, event in read.found.items():
             start, end = event.start_datetime_local, event.end_datetime_local
             if end <= start:
                 continue
@@ -471,111 +435,31 @@ class GuestScheduler:
                 known = self.plans.get(str(GuestKey(calendar, uid, lock_id)))
                 if ended and (known is None or known.status not in OPEN_STATUSES):
                     continue  # over: only a code still on the lock needs attention
-                self._upsert(
-                    binding, calendar=calendar, uid=uid, lock_id=lock_id, event=event, now=now
-                )
-
-    async def _async_events(
-        self, calendar: str, start: datetime, end: datetime
-    ) -> list[CalendarEvent] | None:
-        component = self.hass.data.get(CALENDAR_COMPONENT)
-        entity = component.get_entity(calendar) if component is not None else None
-        if entity is None:
-            _LOGGER.debug("Calendar %s is not available", calendar)
-            return None
-        try:
-            events: list[CalendarEvent] = await entity.async_get_events(self.hass, start, end)
-        except HomeAssistantError as err:
-            _LOGGER.warning("Could not read calendar %s: %s", calendar, err)
-            return None
-        return events
-
-    @staticmethod
-    def _stays(calendar: str, events: list[CalendarEvent]) -> tuple[Stay, ...]:
-        """Return the bookings of a look-ahead read, by arrival."""
-        stays = [
-            Stay(
-                calendar=calendar,
-                event=event_key(event),
-                guest=(event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH],
-                start=event.start_datetime_local,
-                end=event.end_datetime_local,
-            )
-            for event in events
-            if event.end_datetime_local > event.start_datetime_local
-        ]
-        return tuple(sorted(stays, key=lambda stay: (stay.start, stay.event)))
+                self._upsert(binding, GuestKey(calendar, uid, lock_id), event, now)
 
     def _lock_data(self, lock_id: int) -> Lock | None:
-        locks = self.entry.runtime_data.locks.data or {}
-        data = locks.get(lock_id)
-        return data.lock if data is not None else None
+        return self._locks().get(lock_id)
 
-    def _upsert(
-        self,
-        binding: Binding,
-        *,
-        calendar: str,
-        uid: str,
-        lock_id: int,
-        event: CalendarEvent,
-        now: datetime,
-    ) -> None:
-        start, end = event.start_datetime_local, event.end_datetime_local
-        key = str(GuestKey(calendar, uid, lock_id))
-        guest = (event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH]
-        self._texts[key] = tuple(
+    def _upsert(self, binding: Binding, key: GuestKey, event: CalendarEvent, now: datetime) -> None:
+        self._texts[str(key)] = tuple(
             text for text in (event.summary, event.description, event.location) if text
         )
-        plan = self.plans.get(key)
-        lock = self._lock_data(lock_id)
+        plan = self.plans.get(str(key))
+        lock = self._lock_data(key.lock_id)
         if plan is not None and plan.by_action:
             # Made by the action before the calendar was bound: the binding owns it now,
             # its blueprints hear of it, and the lock's list shows it is still there.
             plan.binding = binding.binding_id
             if plan.status is PlanStatus.CREATED:
-                self._verified.pop(str(lock_id), None)
+                self.codes.verified.pop(str(key.lock_id), None)
                 self._fire(EVENT_GUEST_CODE_CREATED, plan, lock)
-        offline = plan.offline if plan and plan.passcode_id else not (lock and lock.is_remote)
-        window = stay_window(start, end, binding.margin, offline=offline)
-        if plan is None or plan.status in (
-            PlanStatus.REVOKED,
-            PlanStatus.EXPIRED,
-            PlanStatus.LEFT_ON_LOCK,
-        ):
-            if plan is not None and plan.end == end and plan.start == start:
-                return  # closed: a stay is served once
-            self.plans[key] = GuestPlan(
-                binding=binding.binding_id,
-                calendar=calendar,
-                event=uid,
-                lock_id=lock_id,
-                guest=guest,
-                start=start,
-                end=end,
-                window_from=window[0],
-                window_to=window[1],
-                offline=offline,
-                deadline=retry_deadline(start, now),
-            )
-            return
-        plan.guest = guest
-        if (plan.start, plan.end, plan.window_from, plan.window_to) != (start, end, *window):
-            moved_start = plan.start != start
-            plan.start, plan.end = start, end
-            plan.window_from, plan.window_to = window
-            if moved_start:
-                plan.deadline = retry_deadline(start, now)
-            if plan.status is PlanStatus.FAILED:
-                # A moved booking gets another chance.
-                plan.status, plan.error, plan.attempts, plan.next_attempt = (
-                    PlanStatus.PLANNED,
-                    None,
-                    0,
-                    None,
-                )
-                plan.deadline = retry_deadline(start, now)
-                self._delete_issue(plan)
+        new, reopened = plan_for_event(
+            plan, binding, event, key=key, remote=bool(lock and lock.is_remote), now=now
+        )
+        if new is not None:
+            self.plans[str(key)] = new
+        if reopened and plan is not None:
+            self._delete_issue(plan)
 
     # ---- one plan -------------------------------------------------------------------
 
@@ -622,13 +506,13 @@ class GuestScheduler:
                 del self.plans[str(plan.key)]
             return
         try:
-            found = await self._async_find_own(plan, lock, now)
+            found = await self.codes.find_own(plan, lock, now)
         except HomeAssistantError:
             return  # still in doubt: look again next pass
         if found is None:
             del self.plans[str(plan.key)]  # the create never happened: nothing to track
             return
-        self._created(plan, self._adopted(plan, lock, found))
+        self._created(plan, self.codes.adopted(plan, lock, found))
 
     async def _async_create(self, plan: GuestPlan, binding: Binding, now: datetime) -> None:
         lock = self._lock_data(plan.lock_id)
@@ -656,52 +540,12 @@ class GuestScheduler:
     async def async_prepare(
         self, plan: GuestPlan, lock: Lock, binding: Binding | None, now: datetime
     ) -> PasscodeResult | PreparedCode:
-        """Find the stay's code on the lock, or check a new one (quota, digits).
+        """Find the stay's code on the lock, else check a new one (see ``stay_codes.py``).
 
-        The caller holds the stay's lock. The lock's code list is read first (one call
-        per stay; a custom code's digits must differ from the others anyway): a code for
-        the stay may be there that the book does not know (a create whose answer was
-        lost, a crash before the save, stored plans lost or restored from a backup). A
-        code carrying the stay's tag is adopted.
+        The caller holds the stay's lock.
         """
-        offline = not lock.is_remote
-        plan.offline = offline
-        existing = await self._async_codes(lock)
-        if (found := self._own_code(plan, existing, now)) is not None:
-            return self._adopted(plan, lock, found)
-        if offline:
-            start, requested_start = usable_offline_start(plan.window_from, now)
-            passcode_plan = PasscodePlan(
-                kind=PasscodeKind.TIMED,
-                name=plan.name,
-                offline=True,
-                passcode_type=PasscodeType.PERIOD,
-                start=start,
-                end=plan.window_to,
-                requested_start=requested_start,
-            )
-            if self.manager.quota_needs_check(lock, passcode_plan):
-                await self.manager.async_prepare(lock, passcode_plan, existing)
-            return PreparedCode(passcode_plan, existing)
-        taken = {passcode.code for passcode in existing}
-        if plan.code and plan.code not in taken:
-            code = plan.code  # made again after it vanished: the guest keeps the digits
-        elif binding is not None:
-            text = " ".join((plan.guest, *self._texts.get(str(plan.key), ())))
-            code = choose_code(binding, text, taken, self.manager.rng)
-        else:
-            code = generate_code(taken, rng=self.manager.rng)
-        passcode_plan = PasscodePlan(
-            kind=PasscodeKind.CUSTOM,
-            name=plan.name,
-            offline=False,
-            passcode_type=PasscodeType.PERIOD,
-            code=code,
-            start=plan.window_from,
-            end=plan.window_to,
-        )
-        await self.manager.async_prepare(lock, passcode_plan, existing)
-        return PreparedCode(passcode_plan, existing)
+        text = " ".join((plan.guest, *self._texts.get(str(plan.key), ())))
+        return await self.codes.prepare(plan, lock, binding, text, now)
 
     async def async_write(
         self, plan: GuestPlan, lock: Lock, prepared: PreparedCode
@@ -711,78 +555,19 @@ class GuestScheduler:
         The plan joins the book before the write. A refusal clears the intent; a failure
         that leaves the outcome in doubt keeps it, so the next attempt looks first.
         """
-        passcode_plan = prepared.plan
-        assert passcode_plan.start is not None
-        assert passcode_plan.end is not None
-        plan.intent = Intent(
-            code=passcode_plan.code, start=passcode_plan.start, end=passcode_plan.end
-        )
+        plan.intent = prepared.intent()
         self.plans[str(plan.key)] = plan
         await self._async_save()
         try:
-            result = await self.manager.async_create(lock, passcode_plan, prepared.existing)
+            result = await self.codes.send(lock, prepared)
         except HomeAssistantError as err:
-            if err.translation_key not in _DOUBT:
+            if not in_doubt(err):
                 plan.intent = None
                 if plan.by_action and plan.status is PlanStatus.PLANNED:
                     self.plans.pop(str(plan.key), None)  # refused: nothing to track
             raise
-        finally:
-            self._lists.pop(lock.lock_id, None)
         plan.intent = None
         return result
-
-    async def _async_codes(self, lock: Lock) -> list[Passcode]:
-        """Return the lock's code list, read at most once a pass while nothing is written."""
-        if not self._lock.locked() or (codes := self._lists.get(lock.lock_id)) is None:
-            codes = self._lists[lock.lock_id] = await self.manager.async_list(lock)
-            self._verified[str(lock.lock_id)] = dt_util.utcnow()
-        return codes
-
-    async def _async_find_own(self, plan: GuestPlan, lock: Lock, now: datetime) -> Passcode | None:
-        return self._own_code(plan, await self._async_codes(lock), now)
-
-    def _own_code(
-        self, plan: GuestPlan, existing: list[Passcode], now: datetime
-    ) -> Passcode | None:
-        """Return the stay's code in the lock's list (its tag, or the digits in doubt)."""
-        left = {left.passcode_id for left in self.left.values() if left.lock_id == plan.lock_id}
-        intent_code = plan.intent.code if plan.intent else None
-        candidates = [
-            passcode
-            for passcode in existing
-            if (
-                is_stay_code(passcode.name, plan.calendar, plan.event)
-                or (intent_code is not None and passcode.code == intent_code)
-            )
-            and passcode.passcode_id not in plan.superseded
-            and passcode.passcode_id not in left
-            and (passcode.end is None or passcode.end > now)
-        ]
-        if not candidates:
-            return None
-        found = max(candidates, key=lambda p: (p.end or now, p.passcode_id))
-        _LOGGER.info(
-            "Passcode %s on lock %s is the stay's own (made before a lost answer, a restart "
-            "or a lost store): adopted",
-            found.passcode_id,
-            plan.lock_id,
-        )
-        return found
-
-    @staticmethod
-    def _adopted(plan: GuestPlan, lock: Lock, passcode: Passcode) -> PasscodeResult:
-        return PasscodeResult(
-            lock_id=lock.lock_id,
-            passcode_id=passcode.passcode_id,
-            code=passcode.code,
-            kind=PasscodeKind.CUSTOM if passcode.is_custom else PasscodeKind.TIMED,
-            name=passcode.name or plan.name,
-            offline=not passcode.is_custom,
-            valid_from=passcode.start,
-            valid_to=passcode.end,
-            extra={"adopted": True},
-        )
 
     def _created(self, plan: GuestPlan, result: PasscodeResult) -> None:
         plan.status = PlanStatus.CREATED
@@ -861,7 +646,7 @@ class GuestScheduler:
         """
         if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
             return None
-        existing = await self._async_codes(lock)
+        existing = await self.codes.codes(lock)
         passcode = next((p for p in existing if p.passcode_id == plan.passcode_id), None)
         if passcode is None:
             self._reset(plan, "vanished")
@@ -892,7 +677,7 @@ class GuestScheduler:
             lock, plan.passcode_id
         ):
             return False
-        self._lists.pop(lock.lock_id, None)
+        self.codes.drop(lock.lock_id)
         if plan.by_action:
             self.plans.pop(str(plan.key), None)
         else:
@@ -910,8 +695,7 @@ class GuestScheduler:
             ):
                 plan.status, plan.closed_at, plan.next_attempt = PlanStatus.REVOKED, now, None
                 changed = True
-        if self.left.pop(f"{lock_id}:{passcode_id}", None) is not None:
-            ir.async_delete_issue(self.hass, DOMAIN, self._left_issue_id(lock_id, passcode_id))
+        if self.left.forget(lock_id, passcode_id):
             changed = True
         if changed:
             await self._async_save()
@@ -1057,12 +841,12 @@ class GuestScheduler:
         if plan.status is not PlanStatus.CREATED and plan.intent is not None and lock:
             # A create in doubt: if the cloud made it, it is revoked like any other.
             try:
-                found = await self._async_find_own(plan, lock, now)
+                found = await self.codes.find_own(plan, lock, now)
             except HomeAssistantError:
                 plan.next_attempt = now + RETRY_INTERVAL
                 return
             if found is not None:
-                self._created(plan, self._adopted(plan, lock, found))
+                self._created(plan, self.codes.adopted(plan, lock, found))
         if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
             self._delete_issue(plan)
             self.plans.pop(str(plan.key), None)
@@ -1081,7 +865,7 @@ class GuestScheduler:
                 deleted = True  # gone already
             else:
                 deleted = True
-            self._lists.pop(lock.lock_id, None)
+            self.codes.drop(lock.lock_id)
         plan.closed_at = now
         plan.next_attempt = None
         if deleted:
@@ -1104,74 +888,12 @@ class GuestScheduler:
         now: datetime,
     ) -> None:
         """Report an offline code that still opens the door and cannot be removed."""
-        if valid_to is None or valid_to <= now:
-            return
-        left = LeftCode(
-            lock_id=plan.lock_id,
-            passcode_id=passcode_id,
-            guest=plan.guest,
-            calendar=plan.calendar,
-            event=plan.event,
-            valid_to=valid_to,
-            reason=reason,
-        )
-        self.left[left.key] = left
-        self._raise_left_issue(left)
-        lock = self._lock_data(plan.lock_id)
-        _LOGGER.warning(
-            "The offline code of %s on %s cannot be removed without a gateway and opens the "
-            "door until %s",
-            plan.guest,
-            lock.name if lock else plan.lock_id,
-            valid_to,
-        )
-        self._outbox.append(
-            (
-                EVENT_GUEST_CODE_LEFT_ON_LOCK,
-                {
-                    "guest": plan.guest,
-                    "calendar": plan.calendar,
-                    "event_uid": plan.event,
-                    "lock": lock.name if lock else str(plan.lock_id),
-                    "lock_id": plan.lock_id,
-                    "lock_entity_id": self.lock_entity(plan.lock_id),
-                    "passcode_id": passcode_id,
-                    "valid_to": iso_local(valid_to),
-                    "reason": reason,
-                },
-            )
-        )
-
-    def _raise_left_issue(self, left: LeftCode) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._left_issue_id(left.lock_id, left.passcode_id),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_GUEST_CODE_LEFT,
-            translation_placeholders={
-                "guest": left.guest,
-                "lock_name": self.lock_name(left.lock_id),
-                "until": dt_util.as_local(left.valid_to).strftime("%Y-%m-%d %H:%M"),
-                "reason": left.reason,
-            },
-        )
-
-    def _left_issue_id(self, lock_id: int, passcode_id: int) -> str:
-        return f"{ISSUE_GUEST_CODE_LEFT}_{self.entry.entry_id}_{lock_id}_{passcode_id}"
+        if (data := self.left.leave(plan, passcode_id, valid_to, reason, now)) is not None:
+            self._outbox.append((EVENT_GUEST_CODE_LEFT_ON_LOCK, data))
 
     def _settle_left(self, now: datetime) -> None:
         """Resolve the codes left on locks that expired or are gone from the lock's list."""
-        for key, left in list(self.left.items()):
-            codes = self._lists.get(left.lock_id)
-            gone = codes is not None and all(p.passcode_id != left.passcode_id for p in codes)
-            if left.valid_to > now and not gone:
-                continue
-            del self.left[key]
-            ir.async_delete_issue(
-                self.hass, DOMAIN, self._left_issue_id(left.lock_id, left.passcode_id)
-            )
+        for left, gone in self.left.settle(now, self.codes.lists):
             for plan in self.plans.values():
                 if (plan.lock_id, plan.passcode_id, plan.status) == (
                     left.lock_id,
@@ -1183,7 +905,7 @@ class GuestScheduler:
     # ---- codes deleted elsewhere ----------------------------------------------------
 
     def _verify_due(self, lock_id: int, plans: list[GuestPlan], now: datetime) -> bool:
-        last = self._verified.get(str(lock_id))
+        last = self.codes.verified.get(str(lock_id))
         if last is None or now - last >= VERIFY_EVERY:
             return True
         return any(
@@ -1198,16 +920,16 @@ class GuestScheduler:
         for plan in self.plans.values():
             if plan.status is PlanStatus.CREATED and plan.window_to > now:
                 live.setdefault(plan.lock_id, []).append(plan)
-        for left in self.left.values():
-            live.setdefault(left.lock_id, [])
+        for lock_id in self.left.locks():
+            live.setdefault(lock_id, [])
         for lock_id, plans in live.items():
             lock = self._lock_data(lock_id)
             if lock is None or (
-                lock_id not in self._lists and not self._verify_due(lock_id, plans, now)
+                lock_id not in self.codes.lists and not self._verify_due(lock_id, plans, now)
             ):
                 continue
             try:
-                codes = await self._async_codes(lock)
+                codes = await self.codes.codes(lock)
             except HomeAssistantError:
                 continue
             ids = {passcode.passcode_id for passcode in codes}
@@ -1245,7 +967,7 @@ class GuestScheduler:
 
     def _next_due(self) -> datetime | None:
         bindings = bindings_of(self.entry)
-        moments: list[datetime] = [left.valid_to for left in self.left.values()]
+        moments: list[datetime] = self.left.ends()
         for plan in self.plans.values():
             if plan.next_attempt is not None:
                 moments.append(plan.next_attempt)
@@ -1315,73 +1037,28 @@ class GuestScheduler:
         """Return the plans (one per lock) of the binding's next or current stay.
 
         A booking of the look-ahead (up to ``LOOK_AHEAD``) whose plan does not exist yet
-        counts too: its plans are made up for the occasion, planned and without a code.
+        counts too, by its previews (planned, no code).
         """
-        stays: dict[tuple[str, str], list[GuestPlan]] = {}
-        known: set[tuple[str, str]] = set()
-        for plan in self.plans.values():
-            if plan.binding != binding_id:
-                continue
-            known.add((plan.calendar, plan.event))
-            if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.window_to > now:
-                stays.setdefault((plan.calendar, plan.event), []).append(plan)
-        if (binding := bindings_of(self.entry).get(binding_id)) is not None:
-            for calendar in binding.calendars:
-                for stay in self._ahead.get((binding_id, calendar), ()):
-                    if (calendar, stay.event) in known or stay.start >= now + LOOK_AHEAD:
-                        continue
-                    previews = self._previews(binding, stay)
-                    if previews and previews[0].window_to > now:
-                        stays[calendar, stay.event] = previews
-                        break  # by arrival: the calendar's first one not yet planned
-        if not stays:
-            return []
-        first = min(
-            stays.values(), key=lambda plans: (plans[0].start, plans[0].calendar, plans[0].event)
+        return guest_views.next_stay(
+            self.plans.values(),
+            self._ahead,
+            bindings_of(self.entry).get(binding_id),
+            binding_id,
+            self._lock_data,
+            now=now,
+            look_ahead=LOOK_AHEAD,
         )
-        return sorted(first, key=lambda plan: plan.lock_id)
 
     def stay_plans(self, calendar: str, event: str) -> list[GuestPlan]:
         """Return a stay's plans (one per lock, any status), else its look-ahead previews."""
-        plans = [
-            plan for plan in self.plans.values() if (plan.calendar, plan.event) == (calendar, event)
-        ]
-        planned = {plan.binding for plan in plans}
-        bindings = bindings_of(self.entry)
-        for (binding_id, stay_calendar), stays in self._ahead.items():
-            binding = bindings.get(binding_id)
-            if binding is None or stay_calendar != calendar or binding_id in planned:
-                continue
-            for stay in stays:
-                if stay.event == event:
-                    plans += self._previews(binding, stay)
-        unique: dict[int, GuestPlan] = {}
-        for plan in plans:
-            unique.setdefault(plan.lock_id, plan)  # a real plan before a preview
-        return [unique[lock_id] for lock_id in sorted(unique)]
-
-    def _previews(self, binding: Binding, stay: Stay) -> list[GuestPlan]:
-        """Return the plans a booking of the look-ahead will have (none stored or made)."""
-        previews: list[GuestPlan] = []
-        for lock_id in binding.locks:
-            lock = self._lock_data(lock_id)
-            offline = not (lock and lock.is_remote)
-            window = stay_window(stay.start, stay.end, binding.margin, offline=offline)
-            previews.append(
-                GuestPlan(
-                    binding=binding.binding_id,
-                    calendar=stay.calendar,
-                    event=stay.event,
-                    lock_id=lock_id,
-                    guest=stay.guest,
-                    start=stay.start,
-                    end=stay.end,
-                    window_from=window[0],
-                    window_to=window[1],
-                    offline=offline,
-                )
-            )
-        return previews
+        return guest_views.stay_plans(
+            self.plans.values(),
+            self._ahead,
+            bindings_of(self.entry),
+            self._lock_data,
+            calendar=calendar,
+            event=event,
+        )
 
     def code_data(self, plan: GuestPlan) -> dict[str, Any]:
         """Return one lock's part of the get_guest_code response (the code included)."""

@@ -34,8 +34,9 @@ from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
 from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
     from .api import TTLockClient
-    from .coordinator import TTLockConfigEntry
 
 from .passcodes import (
     MONTHLY_PASSCODE_LIMIT,
@@ -132,11 +133,21 @@ class PasscodeManager:
     (``sendDate``), so codes made in the TTLock app count too.
     """
 
-    def __init__(self, hass: HomeAssistant, entry: TTLockConfigEntry, client: TTLockClient) -> None:
-        """Set up for one config entry (``async_load`` before use)."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        client: TTLockClient,
+        locks: Callable[[], Mapping[int, Lock]],
+    ) -> None:
+        """Set up for one config entry (``async_load`` before use).
+
+        ``locks`` returns the account's locks as last read.
+        """
         self.hass = hass
         self.entry = entry
         self.client = client
+        self._locks = locks
         self.rng: random.Random = SYSTEM_RANDOM
         self._store = _store(hass, entry.entry_id)
         # lock_id -> {"month": "YYYY-MM", "created": {passcode_id: "ha"|"cloud"},
@@ -197,9 +208,7 @@ class PasscodeManager:
         return bool(self.entry.options.get(CONF_PASSCODE_QUOTA_LIMITED, True))
 
     def _lock(self, lock_id: int) -> Lock | None:
-        locks = getattr(getattr(self.entry, "runtime_data", None), "locks", None)
-        data = locks.data.get(lock_id) if locks is not None and locks.data else None
-        return data.lock if data is not None else None
+        return self._locks().get(lock_id)
 
     @staticmethod
     def first_month_exempt(lock: Lock, now: datetime) -> bool:
@@ -322,10 +331,7 @@ class PasscodeManager:
     def _update_issues(self) -> None:
         """One repair issue per lock whose allowance is used up; gone once it is not."""
         now = dt_util.now()
-        lock_ids = {int(lock_id) for lock_id in self._quota}
-        locks = getattr(getattr(self.entry, "runtime_data", None), "locks", None)
-        if locks is not None and locks.data:
-            lock_ids.update(locks.data)
+        lock_ids = {int(lock_id) for lock_id in self._quota} | set(self._locks())
         for lock_id in lock_ids:
             issue_id = f"{ISSUE_QUOTA_EXHAUSTED}_{self.entry.entry_id}_{lock_id}"
             remaining = self.remaining(lock_id)

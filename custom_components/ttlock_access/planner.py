@@ -62,7 +62,11 @@ MARGIN_SHARE: Final = 0.05
 # The reserve: what users do, per month, when they have not done it yet this month.
 COMMANDS_PER_DAY: Final = 3  # lock, unlock, passage mode, meter switches, code actions
 STAYS_PER_LOCK_MONTH: Final = 4
-CALLS_PER_STAY: Final = 3  # create (+ an adoption read after doubt), revoke
+# The lock's list before the create (adoption, digits), the create, the look before
+# arrival, the revoke.
+CALLS_PER_STAY: Final = 4
+# A bound lock's code list is read once a day (codes deleted elsewhere, codes left on it).
+VERIFY_READS_PER_LOCK_DAY: Final = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,8 @@ def reserve_for(
     month_share = days_left / max((reset_at - month_start).total_seconds() / _DAY_S, 1.0)
     command_pace = max(COMMANDS_PER_DAY, spent_on_actions / days_gone)
     stays = max(open_stays, bound_locks * STAYS_PER_LOCK_MONTH * month_share)
-    return math.ceil(command_pace * days_left + stays * CALLS_PER_STAY)
+    verify = bound_locks * VERIFY_READS_PER_LOCK_DAY * days_left
+    return math.ceil(command_pace * days_left + stays * CALLS_PER_STAY + verify)
 
 
 def make_plan(facts: PlanInput) -> Plan:

@@ -40,7 +40,7 @@ import probatio
 
 from .api import Lock, Passcode, PasscodeStatus
 from .const import DOMAIN
-from .guest_scheduler import GuestScheduler, PreparedCode
+from .guest_scheduler import GuestScheduler
 from .passcode_manager import PasscodeManager
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
@@ -61,6 +61,7 @@ from .passcodes import (
     plan_passcode,
     validate_custom_code,
 )
+from .stay_codes import PreparedCode
 from .stays import GuestKey, GuestPlan, event_key
 
 if TYPE_CHECKING:

@@ -451,3 +451,61 @@ class GuestPlan:
         if self.error:
             data["error"] = self.error
         return data
+
+
+def plan_for_event(
+    plan: GuestPlan | None,
+    binding: Binding,
+    event: CalendarEvent,
+    *,
+    key: GuestKey,
+    remote: bool,
+    now: datetime,
+) -> tuple[GuestPlan | None, bool]:
+    """Bring a stay's plan on one lock in line with its calendar event.
+
+    Returns a new plan when the stay needs one (none yet, or its last one closed and the
+    stay changed since: a stay is served once), else None after updating ``plan`` in
+    place; and whether a failed plan got another chance (the stay moved).
+    """
+    start, end = event.start_datetime_local, event.end_datetime_local
+    guest = (event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH]
+    offline = plan.offline if plan and plan.passcode_id else not remote
+    window = stay_window(start, end, binding.margin, offline=offline)
+    if plan is None or plan.status in (
+        PlanStatus.REVOKED,
+        PlanStatus.EXPIRED,
+        PlanStatus.LEFT_ON_LOCK,
+    ):
+        if plan is not None and (plan.start, plan.end) == (start, end):
+            return None, False  # closed: a stay is served once
+        return (
+            GuestPlan(
+                binding=binding.binding_id,
+                calendar=key.calendar,
+                event=key.event,
+                lock_id=key.lock_id,
+                guest=guest,
+                start=start,
+                end=end,
+                window_from=window[0],
+                window_to=window[1],
+                offline=offline,
+                deadline=retry_deadline(start, now),
+            ),
+            False,
+        )
+    plan.guest = guest
+    if (plan.start, plan.end, plan.window_from, plan.window_to) == (start, end, *window):
+        return None, False
+    moved_start = plan.start != start
+    plan.start, plan.end = start, end
+    plan.window_from, plan.window_to = window
+    if moved_start:
+        plan.deadline = retry_deadline(start, now)
+    if plan.status is not PlanStatus.FAILED:
+        return None, False
+    # A moved booking gets another chance.
+    plan.status, plan.error, plan.attempts, plan.next_attempt = PlanStatus.PLANNED, None, 0, None
+    plan.deadline = retry_deadline(start, now)
+    return None, True
