@@ -24,6 +24,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import logging
+import os
 import random
 from typing import Any
 
@@ -127,8 +128,23 @@ class FaultMatrix:
         """The bound locks."""
         return [self.front, self.garage]
 
-    def _violation(self, text: str) -> None:
+    def _violation(
+        self, text: str, lock: FakeLock | None = None, uid: str | None = None, tag: str = ""
+    ) -> None:
         self.report.violations.append(f"{self.now.isoformat()}: {text}")
+        if os.environ.get("FAULT_MATRIX_DEBUG") and lock is not None:
+            scheduler = self.entry.runtime_data.guests
+            print(f"DEBUG {self.now}: {text}")
+            for code in guest_codes(lock, self.demo_ids):
+                print(f"  code {code}")
+            print(f"  left {scheduler.left.as_stored()}")
+            for plan in scheduler.plans.values():
+                if plan.lock_id == lock.lock_id and (
+                    plan.event == uid or stay_tag(CALENDAR, plan.event) == tag
+                ):
+                    print(f"  plan {plan.as_dict()}")
+            if uid in self.calendar.events:
+                print(f"  event {self.calendar.events[uid]}")
 
     def _add_stay(self) -> None:
         index = self.report.stays
@@ -257,8 +273,18 @@ class FaultMatrix:
         return {stay_tag(CALENDAR, uid): uid for uid in self.calendar.events}
 
     def _window(self, uid: str) -> tuple[datetime, datetime]:
+        """The stay's window: the margin in real minutes (UTC), also across a DST change."""
         event = self.calendar.events[uid]
-        return event.start_datetime_local - MARGIN, event.end_datetime_local + MARGIN
+        start, end = (
+            dt_util.as_utc(event.start_datetime_local),
+            dt_util.as_utc(event.end_datetime_local),
+        )
+        return start - MARGIN, end + MARGIN
+
+    def _allowed_end(self, code: FakePasscode, uid: str) -> int:
+        """The latest end a code of the stay may have: its window's, rounded as the code."""
+        end = self._window(uid)[1]
+        return _ceil_minute_ms(end) if code.is_custom else ms(ceil_hour(end))
 
     def _due(self, uid: str) -> bool:
         """Whether the stay's code should exist now (its moment came, its window lasts)."""
@@ -302,16 +328,23 @@ class FaultMatrix:
                 uid = tags.get(tag)
                 # Valid beyond its stay (cancelled, shortened, moved): only the hour an
                 # offline code rounds its end up to is the stay's own.
-                gone = uid is None or code.end_ms > ms(ceil_hour(self._window(uid)[1]))
+                gone = uid is None or code.end_ms > self._allowed_end(code, uid)
                 if gone and not lock.links:
                     # Without a gateway nothing can remove it: it must be reported.
                     self._violation(
                         f"{lock.alias}: offline code {code.passcode_id} ({code.name}) of a "
-                        "stay no longer there opens the door unreported"
+                        "stay no longer there opens the door unreported",
+                        lock,
+                        uid,
+                        tag,
                     )
             for tag, count in per_stay.items():
                 if count > 1:
-                    self._violation(f"{lock.alias}: {count} live codes for stay {tags.get(tag)}")
+                    self._violation(
+                        f"{lock.alias}: {count} live codes for stay {tags.get(tag)}",
+                        lock,
+                        tags.get(tag),
+                    )
 
     def _check_calm(self) -> None:
         tags = self._tags()
@@ -321,27 +354,35 @@ class FaultMatrix:
             for code in self._live_codes(lock):
                 tag = self._tag_of(code)
                 uid = tags.get(tag) if tag else None
-                if uid is not None and self._due(uid) and code.passcode_id not in reported:
+                if code.passcode_id in reported or tag is None:
+                    continue
+                if uid is not None and self._due(uid):
                     found[uid] = code
-                elif lock.links and tag is not None:
+                elif lock.links and (uid is None or code.end_ms > self._allowed_end(code, uid)):
+                    # A stay moved later keeps its code; a stay gone must not.
                     self._violation(
                         f"{lock.alias}: code {code.passcode_id} of no live stay still on a "
-                        "gateway lock after a calm spell"
+                        "gateway lock after a calm spell",
+                        lock,
+                        uid,
+                        tag,
                     )
             for uid in tags.values():
                 if not self._due(uid):
                     continue
                 code = found.get(uid)
                 if code is None:
-                    self._violation(f"{lock.alias}: live stay {uid} has no code")
+                    self._violation(f"{lock.alias}: live stay {uid} has no code", lock, uid)
                     continue
                 start, end = self._window(uid)
                 if code.is_custom:
                     wanted = (ms(start.replace(second=0)), _ceil_minute_ms(end))
                     if (code.start_ms, code.end_ms) != wanted:
-                        self._violation(f"{lock.alias}: stay {uid} code window differs")
+                        self._violation(f"{lock.alias}: stay {uid} code window differs", lock, uid)
                 elif code.end_ms != ms(ceil_hour(end)):
-                    self._violation(f"{lock.alias}: stay {uid} offline code ends elsewhere")
+                    self._violation(
+                        f"{lock.alias}: stay {uid} offline code ends elsewhere", lock, uid
+                    )
 
 
 def _ceil_minute_ms(moment: datetime) -> int:

@@ -76,12 +76,14 @@ from .left_codes import LeftCodes
 from .passcodes import (
     PasscodeKind,
     PasscodeResult,
+    ceil_hour,
+    floor_hour,
     iso_local,
     mask_code,
     next_month_start,
 )
 from .stay_calendars import LOOK_AHEAD, async_read_calendar
-from .stay_codes import PreparedCode, StayCodes, in_doubt
+from .stay_codes import FoundCodes, PreparedCode, StayCodes, in_doubt
 from .stays import (
     ACTION_BINDING,
     DEFAULT_GUEST_NAME,
@@ -398,7 +400,7 @@ class GuestScheduler:
     ) -> None:
         """Bring the plans of one calendar up to date (see ``stay_calendars.py``)."""
         mine = {
-            plan.event: (plan.start, plan.end)
+            plan.event: (plan.start, max(plan.window_to, plan.valid_to or plan.window_to))
             for plan in self.plans.values()
             if plan.binding == binding.binding_id
             and plan.calendar == calendar
@@ -476,8 +478,14 @@ class GuestScheduler:
             # A create in doubt when Home Assistant stopped: did the cloud make it?
             await self._async_create(plan, binding, now)
             return
-        if plan.next_attempt is not None and now < plan.next_attempt:
-            return
+        lock = self._lock_data(plan.lock_id)
+        over_offline = (
+            plan.status is PlanStatus.CREATED
+            and plan.window_to <= now
+            and not (lock and lock.is_remote)
+        )
+        if plan.next_attempt is not None and now < plan.next_attempt and not over_offline:
+            return  # (a stay over on a lock without a gateway needs no call: not held back)
         if plan.status is not PlanStatus.CREATED:
             if plan.window_to <= now:
                 if plan.status is PlanStatus.PLANNED:
@@ -512,7 +520,7 @@ class GuestScheduler:
         if found is None:
             del self.plans[str(plan.key)]  # the create never happened: nothing to track
             return
-        self._created(plan, self.codes.adopted(plan, lock, found))
+        self._created(plan, await self._async_adopt(plan, lock, found, now))
 
     async def _async_create(self, plan: GuestPlan, binding: Binding, now: datetime) -> None:
         lock = self._lock_data(plan.lock_id)
@@ -544,8 +552,53 @@ class GuestScheduler:
 
         The caller holds the stay's lock.
         """
+        if not lock.is_remote:
+            # An offline code keeps whole hours: the plan's window becomes what the next
+            # calendar read computes for it, or the code would be "moved" at once.
+            plan.window_from = dt_util.as_utc(floor_hour(plan.window_from))
+            plan.window_to = dt_util.as_utc(ceil_hour(plan.window_to))
         text = " ".join((plan.guest, *self._texts.get(str(plan.key), ())))
-        return await self.codes.prepare(plan, lock, binding, text, now)
+        outcome = await self.codes.prepare(plan, lock, binding, text, now)
+        if isinstance(outcome, FoundCodes):
+            return await self._async_adopt(plan, lock, outcome, now)
+        return outcome
+
+    async def _async_adopt(
+        self, plan: GuestPlan, lock: Lock, found: FoundCodes, now: datetime
+    ) -> PasscodeResult:
+        """Keep the stay's best code on the lock; remove (or report) any duplicate."""
+        for other in found.others:
+            if other.passcode_id not in plan.superseded:
+                plan.superseded.append(other.passcode_id)
+            await self._async_retire(plan, other.passcode_id, other.end, "duplicate", now)
+        return self.codes.adopted(plan, lock, found.best)
+
+    async def _async_retire(
+        self,
+        plan: GuestPlan,
+        passcode_id: int,
+        valid_to: datetime | None,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Remove a code the stay no longer wants.
+
+        Deleted through the lock's gateway; without one, reported as left on the lock
+        while it still opens the door.
+        """
+        lock = self._lock_data(plan.lock_id)
+        if passcode_id in self.left.on_lock(plan.lock_id):
+            return  # reported already
+        if lock is not None and lock.is_remote:
+            try:
+                await self.manager.async_delete(lock, passcode_id)
+            except HomeAssistantError as err:
+                if err.translation_key == "cloud_not_found":
+                    return
+            else:
+                self.codes.drop(lock.lock_id)
+                return
+        self._leave(plan, passcode_id, valid_to, reason, now)
 
     async def async_write(
         self, plan: GuestPlan, lock: Lock, prepared: PreparedCode
@@ -574,16 +627,17 @@ class GuestScheduler:
         plan.passcode_id = result.passcode_id
         plan.code = result.code
         plan.offline = result.offline
-        plan.valid_from, plan.valid_to = result.valid_from, result.valid_to
+        plan.valid_from = dt_util.as_utc(result.valid_from) if result.valid_from else None
+        plan.valid_to = dt_util.as_utc(result.valid_to) if result.valid_to else None
         plan.made_for = (plan.window_from, plan.window_to)
         if result.extra.get("adopted") and (
-            result.valid_to != plan.window_to
-            or (not result.offline and result.valid_from != plan.window_from)
+            plan.valid_to != plan.window_to
+            or (not result.offline and plan.valid_from != plan.window_from)
         ):
             # Made for another window (the stay moved meanwhile): the next pass moves it.
-            assert result.valid_from is not None
-            assert result.valid_to is not None
-            plan.made_for = (result.valid_from, result.valid_to)
+            assert plan.valid_from is not None
+            assert plan.valid_to is not None
+            plan.made_for = (plan.valid_from, plan.valid_to)
         plan.intent = None
         plan.next_attempt = None
         plan.error = None
@@ -618,6 +672,7 @@ class GuestScheduler:
         if plan is not None and plan.passcode_id is not None:
             offline = plan.offline
         window = stay_window(start, end, margin, offline=offline)
+        start, end = dt_util.as_utc(start), dt_util.as_utc(end)
         if plan is None or plan.status not in (*OPEN_STATUSES, PlanStatus.FAILED):
             return GuestPlan(
                 binding=ACTION_BINDING,
@@ -783,20 +838,27 @@ class GuestScheduler:
         await self._async_save()
 
     async def _async_move_code(self, plan: GuestPlan, lock: Lock, now: datetime) -> None:
-        """Give a created code the stay's window: changed (custom) or made anew (offline)."""
+        """Give a created code the stay's window: changed (custom) or made anew (offline).
+
+        A new code replaces an offline one, and only once it exists is the old one removed
+        (or, without a gateway, reported): until then the old one stays the stay's code.
+        """
         assert plan.passcode_id is not None
-        old = plan.passcode_id
+        old, old_valid_to = plan.passcode_id, plan.valid_to
+        replacement: PasscodeResult | None = None
         try:
             if plan.offline:
-                # An offline code cannot change: a new one; the old one stays valid.
-                self._leave(plan, old, plan.valid_to, "moved", now)
-                self._reset(plan, None)
-                plan.code = None
-                plan.superseded.append(old)
+                if old not in plan.superseded:
+                    plan.superseded.append(old)
+                if not lock.is_remote:
+                    # It opens the door in its old window whatever comes next: say so now.
+                    self._leave(plan, old, old_valid_to, "moved", now)
                 outcome = await self.async_prepare(plan, lock, None, now)
-                if isinstance(outcome, PreparedCode):
-                    outcome = await self.async_write(plan, lock, outcome)
-                self._created(plan, outcome)
+                replacement = (
+                    await self.async_write(plan, lock, outcome)
+                    if isinstance(outcome, PreparedCode)
+                    else outcome
+                )
             else:
                 await self.manager.async_change(
                     lock, old, start=plan.window_from, end=plan.window_to
@@ -805,11 +867,20 @@ class GuestScheduler:
                 plan.made_for = (plan.window_from, plan.window_to)
                 plan.next_attempt, plan.error = None, None
         except HomeAssistantError as err:
+            if plan.offline and old in plan.superseded:
+                plan.superseded.remove(old)  # still the stay's code until replaced
             plan.error = err.translation_key or "cloud_error"
             plan.next_attempt = now + RETRY_INTERVAL
-            if plan.status is PlanStatus.PLANNED:
-                plan.next_attempt = None  # the new offline code is made like any other
             return
+        if replacement is not None and replacement.passcode_id == old:
+            # The cloud handed back the same code (same name and period): nothing moved.
+            plan.superseded.remove(old)
+            self.left.forget(plan.lock_id, old)
+            self._created(plan, replacement)
+            return
+        if replacement is not None:
+            self._created(plan, replacement)
+            await self._async_retire(plan, old, old_valid_to, "moved", now)
         self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
 
     @staticmethod
@@ -846,7 +917,7 @@ class GuestScheduler:
                 plan.next_attempt = now + RETRY_INTERVAL
                 return
             if found is not None:
-                self._created(plan, self.codes.adopted(plan, lock, found))
+                self._created(plan, await self._async_adopt(plan, lock, found, now))
         if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
             self._delete_issue(plan)
             self.plans.pop(str(plan.key), None)

@@ -83,9 +83,9 @@ class LeftCodes:
         """Book a code that opens the door and cannot be removed; return its event's data.
 
         The caller fires ``EVENT_GUEST_CODE_LEFT_ON_LOCK`` with it once its book is saved;
-        None when the code no longer opens the door anyway.
+        None when the code no longer opens the door anyway, or is booked already.
         """
-        if valid_to is None or valid_to <= now:
+        if valid_to is None or valid_to <= now or f"{plan.lock_id}:{passcode_id}" in self.items:
             return None
         left = LeftCode(
             lock_id=plan.lock_id,

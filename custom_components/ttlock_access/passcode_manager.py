@@ -400,7 +400,7 @@ class PasscodeManager:
         """Create the planned code on the lock (after ``async_prepare``)."""
         try:
             if plan.offline:
-                result = await self._create_offline(lock, plan)
+                result = await self._create_offline(lock, plan, existing or [])
             else:
                 result = await self._create_custom(lock, plan, existing or [])
         except TTLockPasscodeQuotaError as err:
@@ -419,14 +419,24 @@ class PasscodeManager:
         )
         return result
 
-    async def _create_offline(self, lock: Lock, plan: PasscodePlan) -> PasscodeResult:
+    async def _create_offline(
+        self, lock: Lock, plan: PasscodePlan, existing: list[Passcode]
+    ) -> PasscodeResult:
         assert plan.start is not None
         start, end = plan.start, plan.end
+        taken = {passcode.passcode_id for passcode in existing}
         for attempt in range(_CREATE_ATTEMPTS):
             try:
                 created = await self.client.get_offline_passcode(
                     lock.lock_id, plan.passcode_type, name=plan.name, start=start, end=end
                 )
+                if created.passcode_id in taken and plan.kind is PasscodeKind.TIMED:
+                    # The cloud keeps one timed code per period and lock, and handed back
+                    # another's: this one starts an hour earlier, so it is its own.
+                    if attempt == _CREATE_ATTEMPTS - 1:
+                        raise TTLockPeriodReusedError("every nearby period is taken")
+                    start -= timedelta(hours=1)
+                    continue
                 break
             except _DOUBT:
                 # The cloud may have made it before the answer was lost: look before

@@ -82,9 +82,12 @@ async def async_read_calendar(
     horizon: timedelta,
     look_ahead: bool,
 ) -> CalendarRead | None:
-    """Read one calendar for the plans of its known stays (key -> their start and end).
+    """Read one calendar for the plans of its known stays.
 
-    None while the calendar cannot be read: nothing then counts as cancelled.
+    ``known``: event key -> (the stay's start, the end of its code's validity). A known
+    stay is looked for until its code's validity ends (an offline code's, rounded up to
+    the hour, may outlast the stay's window); where it is missing, from its start on. None
+    while the calendar cannot be read: nothing then counts as cancelled.
     """
     horizon_end = now + horizon
     since = now - margin
@@ -102,8 +105,8 @@ async def async_read_calendar(
     found = {event_key(event): event for event in events}
     missing = [
         key
-        for key, (start, end) in known.items()
-        if key not in found and start < read_end and end > since
+        for key, (start, until) in known.items()
+        if key not in found and start < read_end and until > now
     ]
     for key in list(missing):
         if (event := ahead.get(key)) is not None:
@@ -111,7 +114,9 @@ async def async_read_calendar(
             missing.remove(key)
     cancelled: list[str] = []
     if missing:
-        wide = await async_events(hass, calendar, since, now + WIDE_LOOKUP)
+        # From the earliest start: a stay moved earlier, or just over, is still there.
+        wide_start = min([since, *(known[key][0] for key in missing)])
+        wide = await async_events(hass, calendar, wide_start, now + WIDE_LOOKUP)
         if wide is None:
             return None
         found_wide = {event_key(event): event for event in wide}

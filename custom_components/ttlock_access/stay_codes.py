@@ -25,6 +25,8 @@ from .passcodes import (
     PasscodeKind,
     PasscodePlan,
     PasscodeResult,
+    ceil_hour,
+    floor_hour,
     generate_code,
     usable_offline_start,
 )
@@ -39,6 +41,14 @@ DOUBT: frozenset[str] = frozenset({"cloud_connection_failed", "cloud_server_erro
 def in_doubt(err: HomeAssistantError) -> bool:
     """Whether a failed write may have been carried out (its answer lost)."""
     return err.translation_key in DOUBT
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCodes:
+    """The stay's codes already on the lock: the one to keep, and any others."""
+
+    best: Passcode
+    others: list[Passcode]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +113,18 @@ class StayCodes:
         """Forget a kept list after a write to the lock."""
         self.lists.pop(lock_id, None)
 
-    async def find_own(self, plan: GuestPlan, lock: Lock, now: datetime) -> Passcode | None:
-        """Return the stay's code if the lock's list has it."""
-        return self.own_code(plan, await self.codes(lock), now)
+    async def find_own(self, plan: GuestPlan, lock: Lock, now: datetime) -> FoundCodes | None:
+        """Return the stay's codes if the lock's list has any."""
+        return self.own_codes(plan, await self.codes(lock), now)
 
-    def own_code(self, plan: GuestPlan, existing: list[Passcode], now: datetime) -> Passcode | None:
-        """Return the stay's code in the lock's list (its tag, or the digits in doubt)."""
+    def own_codes(
+        self, plan: GuestPlan, existing: list[Passcode], now: datetime
+    ) -> FoundCodes | None:
+        """Return the stay's codes in the lock's list (its tag, or the digits in doubt).
+
+        The one valid longest is kept; any other is a duplicate (made before a lost
+        answer or a crash) for the caller to remove.
+        """
         left = self.left.on_lock(plan.lock_id)
         intent_code = plan.intent.code if plan.intent else None
         candidates = [
@@ -124,14 +140,14 @@ class StayCodes:
         ]
         if not candidates:
             return None
-        found = max(candidates, key=lambda p: (p.end or now, p.passcode_id))
+        candidates.sort(key=lambda p: (p.end or now, p.passcode_id), reverse=True)
         _LOGGER.info(
             "Passcode %s on lock %s is the stay's own (made before a lost answer, a restart "
             "or a lost store): adopted",
-            found.passcode_id,
+            candidates[0].passcode_id,
             plan.lock_id,
         )
-        return found
+        return FoundCodes(candidates[0], candidates[1:])
 
     @staticmethod
     def adopted(plan: GuestPlan, lock: Lock, passcode: Passcode) -> PasscodeResult:
@@ -155,22 +171,23 @@ class StayCodes:
         binding: Binding | None,
         event_text: str,
         now: datetime,
-    ) -> PasscodeResult | PreparedCode:
-        """Find the stay's code on the lock, or check a new one (quota, digits)."""
+    ) -> FoundCodes | PreparedCode:
+        """Find the stay's codes on the lock, or check a new one (quota, digits)."""
         offline = not lock.is_remote
-        plan.offline = offline
         existing = await self.codes(lock)
-        if (found := self.own_code(plan, existing, now)) is not None:
-            return self.adopted(plan, lock, found)
+        if (found := self.own_codes(plan, existing, now)) is not None:
+            return found
         if offline:
-            start, requested_start = usable_offline_start(plan.window_from, now)
+            # Whole hours (the plan's window is to the minute if it was made for a
+            # gateway the lock has lost since).
+            start, requested_start = usable_offline_start(floor_hour(plan.window_from), now)
             passcode_plan = PasscodePlan(
                 kind=PasscodeKind.TIMED,
                 name=plan.name,
                 offline=True,
                 passcode_type=PasscodeType.PERIOD,
                 start=start,
-                end=plan.window_to,
+                end=ceil_hour(plan.window_to),
                 requested_start=requested_start,
             )
             if self.manager.quota_needs_check(lock, passcode_plan):

@@ -158,7 +158,9 @@ def bindings_of(entry: ConfigEntry[Any]) -> dict[str, Binding]:
 
 
 def _dt(value: str | None) -> datetime | None:
-    return dt_util.parse_datetime(value) if value else None
+    """Read a stored time, in UTC (see ``stay_window``)."""
+    parsed = dt_util.parse_datetime(value) if value else None
+    return dt_util.as_utc(parsed) if parsed is not None else None
 
 
 def _req(value: str | None) -> datetime:
@@ -179,8 +181,13 @@ def event_key(event: CalendarEvent) -> str:
 def stay_window(
     start: datetime, end: datetime, margin: timedelta, *, offline: bool
 ) -> tuple[datetime, datetime]:
-    """Return a stay's validity; the margin is real minutes, also across a DST change."""
-    return guest_window(dt_util.as_utc(start), dt_util.as_utc(end), margin, offline=offline)
+    """Return a stay's validity; the margin is real minutes, also across a DST change.
+
+    In UTC, as every time a plan keeps: two aware times in different zones never compare
+    equal inside the hour a DST change repeats, so a plan compares UTC with UTC.
+    """
+    window = guest_window(dt_util.as_utc(start), dt_util.as_utc(end), margin, offline=offline)
+    return dt_util.as_utc(window[0]), dt_util.as_utc(window[1])
 
 
 def creation_time(start: datetime, days_before: int) -> datetime:
@@ -468,7 +475,10 @@ def plan_for_event(
     stay changed since: a stay is served once), else None after updating ``plan`` in
     place; and whether a failed plan got another chance (the stay moved).
     """
-    start, end = event.start_datetime_local, event.end_datetime_local
+    start, end = (
+        dt_util.as_utc(event.start_datetime_local),
+        dt_util.as_utc(event.end_datetime_local),
+    )
     guest = (event.summary or DEFAULT_GUEST_NAME)[:MAX_NAME_LENGTH]
     offline = plan.offline if plan and plan.passcode_id else not remote
     window = stay_window(start, end, binding.margin, offline=offline)
