@@ -375,6 +375,31 @@ async def test_guest_code_failed_end_to_end(
     assert "offline" in message
 
 
+async def test_code_left_on_a_lock_end_to_end(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """Guest access removed from a lock without a gateway: the host hears which code works."""
+    garage = lock_named(fake_cloud, "Garage")
+    await _local_calendar(hass)
+    start = dt_util.utcnow() + timedelta(days=2)
+    await _add_stay(hass, "Green", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "host")
+    await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
+    await _setup_bound(hass, mock_config_entry, garage.lock_id)
+    assert len(guest_codes(garage, {51000003})) == 1
+    (subentry_id,) = mock_config_entry.subentries
+    hass.config_entries.async_remove_subentry(mock_config_entry, subentry_id)
+    await hass.async_block_till_done()
+    (call,) = sent
+    assert call.data["title"] == "Old guest code still works"
+    message = call.data["message"]
+    assert message.startswith("The old code of Green still opens Garage until")
+    assert "guest access was removed" in message
+    assert "TTLock app" in message
+
+
 async def test_lock_alerts_run(hass: HomeAssistant) -> None:
     """Low battery and an offline gateway each send one message."""
     sent = async_mock_service(hass, "notify", "alerts")

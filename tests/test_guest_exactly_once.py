@@ -24,7 +24,7 @@ from custom_components.ttlock_access.const import (
     EVENT_GUEST_CODE_CREATED,
     EVENT_GUEST_CODE_FAILED,
 )
-from custom_components.ttlock_access.stays import PlanStatus
+from custom_components.ttlock_access.stays import PlanStatus, stay_tag
 from simulator import FakeTTLockCloud
 from simulator.state import FakeLock
 
@@ -355,3 +355,58 @@ async def test_older_versions_guest_records_are_taken_over(
     assert (result["reused"], result["code"]) == (True, "739261")
     assert fake_cloud.requests[ADD] == 0
     assert "guests" not in hass_storage[key]["data"]
+
+
+async def test_two_stays_with_the_same_hours_get_their_own_offline_codes(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """The cloud keeps one timed code per period: the second stay's starts an hour earlier."""
+    stays.add("a", START, START + timedelta(days=2), "Adams")
+    stays.add("b", START, START + timedelta(days=2), "Brown")
+    await setup_bound(hass, mock_config_entry, [garage])
+    await go(hass, frozen, DUE)
+    codes = guest_codes(garage, demo_ids)
+    assert sorted(guest_name(c) for c in codes) == ["Adams", "Brown"]
+    assert len({c.passcode_id for c in codes}) == 2
+    assert len({c.code for c in codes}) == 2
+    assert sorted(c.start_ms for c in codes)[1] - sorted(c.start_ms for c in codes)[0] == 3_600_000
+    plans = mock_config_entry.runtime_data.guests.plans.values()
+    assert {p.passcode_id for p in plans} == {c.passcode_id for c in codes}
+
+
+async def test_a_stays_duplicate_codes_are_removed_or_reported(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    garage: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """Two codes of one stay on a lock (an older version's crash): one kept, one gone."""
+    stays.add("a", START, START + timedelta(days=2), "Adams")
+    name = f"Adams #{stay_tag(CALENDAR, 'a')}"
+    window = {"start": START - timedelta(minutes=30), "end": START + timedelta(days=2, hours=1)}
+    for code in ("380164", "519273"):
+        fake_cloud.add_passcode(front, code, name=name, type_=3, **window)
+    for code in ("48213377", "59302168"):
+        fake_cloud.add_passcode(garage, code, name=name, type_=3, custom=False, **window)
+    frozen.move_to(DUE)
+    await setup_bound(hass, mock_config_entry, [front, garage])
+    assert len(guest_codes(front, demo_ids)) == 1  # the other deleted through the gateway
+    assert len(guest_codes(garage, demo_ids)) == 2  # the other cannot be: reported
+    assert fake_cloud.requests[ADD] + fake_cloud.requests[GET] == 0
+    issues = [
+        i
+        for i in ir.async_get(hass).issues.values()
+        if i.translation_key == "guest_code_left_on_lock"
+    ]
+    assert [i.translation_placeholders["reason"] for i in issues] == ["duplicate"]  # type: ignore[index]

@@ -119,6 +119,7 @@ async def async_get_config_entry_diagnostics(
             "electric_meters": [asdict(meter) for meter in meters.electric.values()],
             "water_meters": [asdict(meter) for meter in meters.water.values()],
             "guest_plans": [plan.as_dict() for plan in data.guests.plans.values()],
+            "guest_codes_left_on_locks": list(data.guests.left.as_stored().values()),
         },
         TO_REDACT,
     )
