@@ -25,13 +25,12 @@ from .const import (
     LOGGER,
 )
 from .coordinator import (
-    TTLockConfigEntry,
-    TTLockData,
     TTLockGatewaysCoordinator,
     TTLockLocksCoordinator,
     TTLockMetersCoordinator,
     async_store_token,
 )
+from .data import TTLockConfigEntry, TTLockData
 from .entity import async_current_devices, async_sync_devices, parse_device_identifier
 from .guest_scheduler import GuestScheduler, async_remove_guest_store
 from .passcode_manager import PasscodeManager, async_remove_store

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .entity import TTLockGatewayEntity, async_add_entities_dynamically
 
 # Read-only, fed by the coordinator (and pushed callbacks).

@@ -65,7 +65,7 @@ from .const import (
     SERVER_CUSTOM,
     SUBENTRY_GUEST_BINDING,
 )
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .guest_flow import GuestBindingFlow
 from .webhook import async_webhook_url
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final, override
+from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -70,8 +70,6 @@ from .planner import METER_INTERVAL, Plan, PlanInput, make_plan
 
 if TYPE_CHECKING:
     from .allowance import AllowanceManager
-    from .guest_scheduler import GuestScheduler
-    from .passcode_manager import PasscodeManager
 
 # Before the first plan: how soon the locks are looked at again.
 FIRST_CYCLE = timedelta(minutes=1)
@@ -86,22 +84,6 @@ PUSH_GRACE = timedelta(minutes=5)
 RECORD_LOOKBACK = timedelta(hours=24)
 
 type RecordListener = Callable[[LockRecord], None]
-
-
-@dataclass
-class TTLockData:
-    """Runtime data of a config entry."""
-
-    client: TTLockClient
-    allowance: AllowanceManager
-    locks: TTLockLocksCoordinator
-    gateways: TTLockGatewaysCoordinator
-    meters: TTLockMetersCoordinator
-    passcodes: PasscodeManager
-    guests: GuestScheduler
-
-
-type TTLockConfigEntry = ConfigEntry[TTLockData]
 
 
 @dataclass
@@ -171,12 +153,12 @@ def translate_update_error(err: TTLockError) -> Exception:
 class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """Shared error handling: translated failures, one silent re-login, back-off."""
 
-    config_entry: TTLockConfigEntry
+    config_entry: ConfigEntry[Any]
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: TTLockConfigEntry,
+        entry: ConfigEntry[Any],
         client: TTLockClient,
         allowance: AllowanceManager,
         *,
@@ -245,7 +227,7 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: TTLockConfigEntry,
+        entry: ConfigEntry[Any],
         client: TTLockClient,
         allowance: AllowanceManager,
     ) -> None:
@@ -319,7 +301,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
     def __init__(  # noqa: PLR0917
         self,
         hass: HomeAssistant,
-        entry: TTLockConfigEntry,
+        entry: ConfigEntry[Any],
         client: TTLockClient,
         allowance: AllowanceManager,
         gateways: TTLockGatewaysCoordinator,
@@ -631,7 +613,7 @@ class TTLockMetersCoordinator(TTLockCoordinator[MetersData]):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: TTLockConfigEntry,
+        entry: ConfigEntry[Any],
         client: TTLockClient,
         allowance: AllowanceManager,
     ) -> None:

@@ -22,7 +22,7 @@ from .const import (
     DEVICE_LOCK,
     DEVICE_WATER_METER,
 )
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .entity import parse_device_identifier
 
 TO_REDACT = {

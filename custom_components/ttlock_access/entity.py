@@ -38,11 +38,11 @@ from .const import (
 from .coordinator import (
     GatewayData,
     LockData,
-    TTLockConfigEntry,
     TTLockGatewaysCoordinator,
     TTLockLocksCoordinator,
     TTLockMetersCoordinator,
 )
+from .data import TTLockConfigEntry
 
 
 def device_identifier(kind: str, object_id: int) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import LockRecord, OperationMethod
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .entity import TTLockLockEntity, async_add_entities_dynamically
 
 # Read-only: records arrive through the coordinator (polled or pushed).

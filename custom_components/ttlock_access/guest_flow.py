@@ -36,7 +36,7 @@ from .const import (
     MAX_DAYS_BEFORE,
     MIN_DAYS_BEFORE,
 )
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
     CUSTOM_CODE_MIN_LENGTH,

@@ -20,7 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .guest_scheduler import GuestScheduler
 from .stays import bindings_of
 

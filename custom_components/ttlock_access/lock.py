@@ -12,7 +12,8 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import LockState
-from .coordinator import TTLockConfigEntry, TTLockLocksCoordinator
+from .coordinator import TTLockLocksCoordinator
+from .data import TTLockConfigEntry
 from .entity import TTLockRemoteLockEntity, async_add_entities_dynamically, async_run_command
 
 # Commands go through the gateway one at a time (the client serialises them as well).

@@ -26,7 +26,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ElectricMeter, WaterMeter
 from .const import DEVICE_ELECTRIC_METER, DEVICE_WATER_METER
-from .coordinator import GatewayData, LockData, TTLockConfigEntry, TTLockLocksCoordinator
+from .coordinator import GatewayData, LockData, TTLockLocksCoordinator
+from .data import TTLockConfigEntry
 from .entity import (
     TTLockElectricMeterEntity,
     TTLockGatewayEntity,

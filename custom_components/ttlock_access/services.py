@@ -65,7 +65,7 @@ from .stay_codes import PreparedCode
 from .stays import GuestKey, GuestPlan, event_key
 
 if TYPE_CHECKING:
-    from .coordinator import TTLockConfigEntry
+    from .data import TTLockConfigEntry
 
 SERVICE_CREATE_PASSCODE: Final = "create_passcode"
 SERVICE_CREATE_GUEST_PASSCODE: Final = "create_guest_passcode"

@@ -16,7 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import MeterSupply
 from .const import DEVICE_ELECTRIC_METER
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .entity import (
     TTLockElectricMeterEntity,
     TTLockRemoteLockEntity,

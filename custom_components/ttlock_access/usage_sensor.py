@@ -22,7 +22,7 @@ from homeassistant.util import dt as dt_util
 from .allowance import AllowanceManager, polled_of, purpose_of
 from .api.usage import month_start, next_reset
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 
 
 def async_setup_usage_sensor(

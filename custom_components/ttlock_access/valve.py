@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import MeterSupply
 from .const import DEVICE_WATER_METER
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 from .entity import TTLockWaterMeterEntity, async_add_entities_dynamically, async_run_command
 
 # Commands go through the gateway one at a time.

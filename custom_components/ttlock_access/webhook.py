@@ -27,7 +27,7 @@ from .api import (
     parse_callback,
 )
 from .const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
-from .coordinator import TTLockConfigEntry
+from .data import TTLockConfigEntry
 
 
 def _cloud_active(hass: HomeAssistant) -> bool:

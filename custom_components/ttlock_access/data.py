@@ -1,0 +1,38 @@
+"""What a loaded config entry holds: its client, coordinators and managers.
+
+At the bottom of the house: platforms, actions, diagnostics and the webhook reach the
+entry's parts through ``entry.runtime_data``; the parts themselves receive what they need
+when the entry is set up (``__init__.py``) and never look each other up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+
+from .allowance import AllowanceManager
+from .api import TTLockClient
+from .coordinator import (
+    TTLockGatewaysCoordinator,
+    TTLockLocksCoordinator,
+    TTLockMetersCoordinator,
+)
+from .guest_scheduler import GuestScheduler
+from .passcode_manager import PasscodeManager
+
+
+@dataclass
+class TTLockData:
+    """Runtime data of a config entry."""
+
+    client: TTLockClient
+    allowance: AllowanceManager
+    locks: TTLockLocksCoordinator
+    gateways: TTLockGatewaysCoordinator
+    meters: TTLockMetersCoordinator
+    passcodes: PasscodeManager
+    guests: GuestScheduler
+
+
+type TTLockConfigEntry = ConfigEntry[TTLockData]
