@@ -9,10 +9,12 @@ monthly allowance (errcode 30007) as TTLock does.
   the Bluetooth lock's phone syncs twice. With push, the cloud's callback is POSTed to
   the webhook at each change. Measured: requests by path, and the delay from each change
   to the lock's state in Home Assistant.
-- The rest of the month: the same days, plus four guest stays per lock (a custom code
-  with the stay's period, deleted after check-out) and an unlock and a lock command
-  twice a day. Measured: the month's requests as the cloud counted them, and whether any
-  request was refused for the allowance.
+- The rest of the month: the same days, plus four guest stays per lock through guest
+  access (each lock bound to a calendar of its own; a stay booked two days ahead gets a
+  custom code at once, checked before arrival, deleted after check-out; the locks with
+  live codes are looked at daily) and an unlock and a lock command twice a day.
+  Measured: the month's requests as the cloud counted them, and whether any request was
+  refused for the allowance.
 
 BENCH_LOCKS=1,10,50 python -m pytest tests/bench_calls.py -q -s (not collected by the test
 suite: its name is not test_*)
@@ -59,6 +61,7 @@ from simulator.cloud import FakeTTLockCloud
 from simulator.demo import CLIENT_ID, CLIENT_SECRET, add_generated_locks
 from simulator.state import FakeLock
 from tests.cloud_push import push_newest_record
+from tests.guest_common import StaysCalendar, async_setup_calendars, binding_subentry
 
 ALLOWANCE = 5000
 USERNAME, PASSWORD = "bench@example.com", "bench-password"
@@ -88,6 +91,7 @@ class Result:
     stays: int = 0
     commands: int = 0
     plan: Plan | None = None
+    guest: Counter[str] = field(default_factory=Counter)  # guest access's calls, the month
     gateway_lock: int = 0
     bluetooth_lock: int = 0
 
@@ -166,11 +170,32 @@ def render(results: list[Result]) -> str:
         f"| `{path}` | " + " | ".join(str(r.day.get(path, 0)) for r in results) + " |"
         for path in paths
     ]
+    guest_paths = sorted({path for r in results for path in r.guest})
+    lines += [
+        "",
+        "Guest access over the rest of the month (4 stays per gateway lock), calls by path:",
+        "",
+        "| Path | "
+        + " | ".join(f"{r.locks} {'push' if r.push else 'poll'}" for r in results)
+        + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    lines += [
+        f"| `{path}` | " + " | ".join(str(r.guest.get(path, 0)) for r in results) + " |"
+        for path in guest_paths
+    ]
+    lines.append(
+        "| per stay | "
+        + " | ".join(f"{sum(r.guest.values()) / max(r.stays, 1):.1f}" for r in results)
+        + " |"
+    )
     return "\n".join(lines)
 
 
 class Scenario:
     """One Home Assistant, one fake cloud, simulated time."""
+
+    calendars: dict[int, StaysCalendar]  # lock id -> its calendar of stays
 
     def __init__(  # noqa: PLR0917
         self,
@@ -258,39 +283,18 @@ async def _month_events(scenario: Scenario, result: Result) -> None:
         for state in hass.states.async_all("lock")
         if state.attributes.get("friendly_name") == remote[0].alias
     )
-    codes: dict[int, tuple[datetime, int]] = {}  # lock id -> (check-out, passcode id)
     day_start = MONTH_BEGINS + DAY
     while day_start < MONTH_ENDS:
         day = int((day_start - MONTH_BEGINS) / DAY)
         await _day_events(scenario, day_start, MONTH_STEP)
-        # Guest stays: every lock gets one a week, a code made on the day of booking.
+        # Guest stays: every lock gets one a week, booked two days ahead.
         for index, lock in enumerate(remote):
-            entity = _entity_of(hass, lock)
             if (day + index) % 7 == 0 and result.stays < STAYS_PER_LOCK * len(remote):
                 start = scenario.now + timedelta(days=2)
-                response = await hass.services.async_call(
-                    DOMAIN,
-                    "create_passcode",
-                    {
-                        "type": "custom",
-                        "name": f"Guest {day}",
-                        "start": start.isoformat(),
-                        "end": (start + timedelta(days=3)).isoformat(),
-                    },
-                    target={"entity_id": entity},
-                    blocking=True,
-                    return_response=True,
+                scenario.calendars[lock.lock_id].add(
+                    f"stay-{day}-{index}", start, start + timedelta(days=3), f"Guest {day}"
                 )
-                codes[lock.lock_id] = (start + timedelta(days=3), response[entity]["passcode_id"])
                 result.stays += 1
-            if lock.lock_id in codes and codes[lock.lock_id][0] <= scenario.now:
-                await hass.services.async_call(
-                    DOMAIN,
-                    "delete_passcode",
-                    {"passcode_id": codes.pop(lock.lock_id)[1]},
-                    target={"entity_id": entity},
-                    blocking=True,
-                )
         for _ in range(COMMANDS_PER_DAY):
             for service in ("unlock", "lock"):
                 await hass.services.async_call("lock", service, {"entity_id": first}, blocking=True)
@@ -350,12 +354,25 @@ async def test_calls(  # noqa: PLR0917
         options={CONF_MONTHLY_ALLOWANCE: ALLOWANCE, CONF_PASSCODE_QUOTA_LIMITED: False},
     )
     entry.add_to_hass(hass)
+    remote = _gateway_locks(cloud)
+    calendars = await async_setup_calendars(hass, [f"Stays {lock.alias}" for lock in remote])
+    for lock, calendar in zip(remote, calendars, strict=True):
+        hass.config_entries.async_add_subentry(
+            entry,
+            binding_subentry(
+                [lock.lock_id],
+                calendars=[calendar.entity_id or ""],
+                title=lock.alias,
+                days_before=2,
+            ),
+        )
     before = cloud.month_requests
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     result = Result(locks=locks, push=push, setup=cloud.month_requests - before)
     client = await hass_client_no_auth()
     scenario = Scenario(hass, freezer, cloud, entry, client, push)
+    scenario.calendars = {lock.lock_id: cal for lock, cal in zip(remote, calendars, strict=True)}
     if push:
         # The callback URL is set: the first operation of each lock is pushed.
         for lock in _gateway_locks(cloud):
@@ -367,7 +384,15 @@ async def test_calls(  # noqa: PLR0917
     result.plan = entry.runtime_data.allowance.plan
     result.gateway_lock = _gateway_locks(cloud)[0].lock_id
     result.bluetooth_lock = next(lock.lock_id for lock in cloud.locks.values() if not lock.links)
+    cloud.reset_requests()
     await _month_events(scenario, result)
+    result.guest = Counter(
+        {
+            path: n
+            for path, n in cloud.requests.items()
+            if "KeyboardPwd" in path or "keyboardPwd" in path
+        }
+    )
     result.month = cloud.month_requests
     result.refused = int(entry.runtime_data.allowance.ledger.exhausted())
     RESULTS.append(result)

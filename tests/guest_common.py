@@ -43,10 +43,9 @@ CALENDAR = "calendar.stays"
 class StaysCalendar(CalendarEntity):
     """A calendar of bookings the tests edit directly."""
 
-    _attr_name = "Stays"
-    _attr_unique_id = "stays"
-
-    def __init__(self) -> None:
+    def __init__(self, name: str = "Stays") -> None:
+        self._attr_name = name
+        self._attr_unique_id = name.lower().replace(" ", "_")
         self.events: dict[str, CalendarEvent] = {}
         self.fail = False
         self.reads: list[tuple[datetime, datetime]] = []  # each async_get_events window
@@ -91,7 +90,13 @@ class StaysCalendar(CalendarEntity):
 
 async def async_setup_stays(hass: HomeAssistant) -> StaysCalendar:
     """Register the calendar platform ``stays`` with one StaysCalendar."""
-    calendar = StaysCalendar()
+    (calendar,) = await async_setup_calendars(hass, ["Stays"])
+    return calendar
+
+
+async def async_setup_calendars(hass: HomeAssistant, names: list[str]) -> list[StaysCalendar]:
+    """Register the calendar platform ``stays`` with one StaysCalendar per name."""
+    calendars = [StaysCalendar(name) for name in names]
 
     async def setup_platform(
         hass: HomeAssistant,
@@ -99,12 +104,12 @@ async def async_setup_stays(hass: HomeAssistant) -> StaysCalendar:
         async_add_entities: entity_platform.AddEntitiesCallback,
         discovery_info: Any = None,
     ) -> None:
-        async_add_entities([calendar])
+        async_add_entities(calendars)
 
     mock_platform(hass, "stays.calendar", MockPlatform(async_setup_platform=setup_platform))
     assert await async_setup_component(hass, "calendar", {"calendar": {"platform": "stays"}})
     await hass.async_block_till_done()
-    return calendar
+    return calendars
 
 
 def binding_subentry(

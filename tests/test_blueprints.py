@@ -261,6 +261,40 @@ async def test_deliver_before_arrival_end_to_end(
     assert [call.data["message"] for call in sent] == [f"Jones: {code.code}"]
 
 
+async def test_deliver_before_arrival_back_to_back_stays(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The next guest arrives as the first leaves: each hears 24 h before their arrival."""
+    front = lock_named(fake_cloud, "Front door")
+    await _local_calendar(hass)
+    first = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
+    second = first + timedelta(days=2)
+    await _add_stay(hass, "Jones", first, second)
+    await _add_stay(hass, "Kim", second, second + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(
+        hass,
+        "deliver_guest_code.yaml",
+        {
+            "notify_action": "notify.guest",
+            "send_when": "before_arrival",
+            "stay_sensor": "sensor.flat_1_next_stay",
+            "hours_before": 24,
+            "message": "{{ guest }}",
+        },
+    )
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    await _walk(hass, frozen, first - timedelta(hours=24))
+    assert [call.data["message"] for call in sent] == ["Jones"]
+    await _walk(hass, frozen, second - timedelta(hours=24, minutes=15))
+    assert len(sent) == 1  # during the first stay, not yet
+    await _walk(hass, frozen, second - timedelta(hours=24))
+    assert [call.data["message"] for call in sent] == ["Jones", "Kim"]
+
+
 async def test_deliver_before_arrival_code_made_later(
     hass: HomeAssistant,
     frozen: FrozenDateTimeFactory,

@@ -51,14 +51,19 @@ def next_stay(
     now: datetime,
     look_ahead: timedelta,
 ) -> list[GuestPlan]:
-    """Return the plans (one per lock) of the binding's next or current stay."""
+    """Return the plans (one per lock) of the binding's next arrival.
+
+    A stay under way is not the next one: during it the sensor already shows the stay
+    after it, so a message due hours before that arrival is never hidden behind it (back
+    to back stays).
+    """
     stays: dict[tuple[str, str], list[GuestPlan]] = {}
     known: set[tuple[str, str]] = set()
     for plan in plans:
         if plan.binding != binding_id:
             continue
         known.add((plan.calendar, plan.event))
-        if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.window_to > now:
+        if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.start > now:
             stays.setdefault((plan.calendar, plan.event), []).append(plan)
     if binding is not None:
         for calendar in binding.calendars:
@@ -66,7 +71,7 @@ def next_stay(
                 if (calendar, stay.event) in known or stay.start >= now + look_ahead:
                     continue
                 made_up = previews(binding, stay, lock_of)
-                if made_up and made_up[0].window_to > now:
+                if made_up and made_up[0].start > now:
                     stays[calendar, stay.event] = made_up
                     break  # by arrival: the calendar's first one not yet planned
     if not stays:
