@@ -13,6 +13,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
@@ -410,3 +411,53 @@ async def test_a_stays_duplicate_codes_are_removed_or_reported(
         if i.translation_key == "guest_code_left_on_lock"
     ]
     assert [i.translation_placeholders["reason"] for i in issues] == ["duplicate"]  # type: ignore[index]
+
+
+async def test_action_in_doubt_is_settled_and_returned(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+) -> None:
+    """The action's add is carried out but its answer lost: the call fails, nothing repeats.
+
+    The stay keeps its intent; the next pass finds the code and books it, and the action
+    asked again returns that code without a second add.
+    """
+    stays.add("a", START, START + timedelta(days=2), "Adams")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    fake_cloud.fail_next(ADD, after_commit=True, disconnect=True)
+    fake_cloud.fail_next(LIST, http_status=503, after=1)
+    call = {"calendar": CALENDAR, "event_uid": "a"}
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "create_guest_passcode",
+            call,
+            target={"entity_id": "lock.front_door"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "cloud_connection_failed"
+    (made,) = guest_codes(front, demo_ids)
+    (plan,) = mock_config_entry.runtime_data.guests.plans.values()
+    assert plan.intent is not None
+    await go(hass, frozen, NOW + timedelta(minutes=15))
+    assert (plan.status, plan.passcode_id) == (PlanStatus.CREATED, made.passcode_id)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        call,
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    result: dict[str, Any] = response["lock.front_door"]  # type: ignore[assignment]
+    assert (result["reused"], result["code"]) == (True, made.code)
+    assert fake_cloud.requests[ADD] == 1
