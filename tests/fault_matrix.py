@@ -36,7 +36,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ttlock_access.const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
 from custom_components.ttlock_access.passcodes import ceil_hour
-from custom_components.ttlock_access.stays import stay_tag
+from custom_components.ttlock_access.stays import PlanStatus, stay_tag
 from simulator import FakeTTLockCloud
 from simulator.state import FakeLock, FakePasscode
 
@@ -61,6 +61,8 @@ class MatrixReport:
     """What one run did and found."""
 
     seed: int
+    quota_limited: bool = False
+    quota_refused: int = 0  # live stays the integration reported refused for the quota
     stays: int = 0
     steps: int = 0
     calm_checks: int = 0
@@ -74,8 +76,13 @@ class MatrixReport:
     def summary(self) -> str:
         """One paragraph for a person."""
         faults = sum(self.faults.values())
+        quota = (
+            f" (passcode quota on: {self.quota_refused} times a stay refused, reported)"
+            if self.quota_limited
+            else ""
+        )
         return (
-            f"seed {self.seed}: {self.stays} stays, {self.steps} steps, "
+            f"seed {self.seed}: {self.stays} stays{quota}, {self.steps} steps, "
             f"{self.calm_checks} calm checks, {faults} faults injected "
             f"({', '.join(f'{n} {k}' for k, n in sorted(self.faults.items()))}), "
             f"{self.outages} gateway outages, {self.restarts} restarts, "
@@ -115,7 +122,7 @@ class FaultMatrix:
         self.hass, self.frozen, self.entry, self.cloud = hass, frozen, entry, cloud
         self.storage, self.calendar, self.demo_ids = hass_storage, calendar, demo_ids
         self.rng = random.Random(seed)
-        self.report = MatrixReport(seed=seed)
+        self.report = MatrixReport(seed=seed, quota_limited=seed % 3 == 0)
         self.front = lock_named(cloud, "Front door")
         self.garage = lock_named(cloud, "Garage")
         self.gateway_id = self.front.links[0].gateway.gateway_id
@@ -174,11 +181,12 @@ class FaultMatrix:
     async def _async_play(self, days: int) -> None:
         await self.hass.config.async_set_time_zone("Europe/Berlin")
         self.frozen.move_to(self.begin)
+        # Every third seed keeps TTLock's passcode quota (5 codes per lock and month).
         for account in self.cloud.accounts.values():
-            account.limited = False
+            account.limited = self.report.quota_limited
         self.hass.config_entries.async_update_entry(
             self.entry,
-            options={**self.entry.options, CONF_PASSCODE_QUOTA_LIMITED: False},
+            options={**self.entry.options, CONF_PASSCODE_QUOTA_LIMITED: self.report.quota_limited},
         )
         for _ in range(10):
             self._add_stay()
@@ -310,6 +318,25 @@ class FaultMatrix:
             if registry.async_get_issue(DOMAIN, left.issue_id(lock.lock_id, passcode_id))
         }
 
+    def _refused_for_quota(self, lock: FakeLock, uid: str) -> bool:
+        """Whether the stay has no code because the lock's quota is used up, and says so.
+
+        A failed plan carries a repair issue; one waiting for the 1st says when.
+        """
+        scheduler = self.entry.runtime_data.guests
+        plan = scheduler.plans.get(f"{CALENDAR}|{uid}|{lock.lock_id}")
+        if plan is None or plan.error not in ("quota_exhausted", "cloud_passcode_quota"):
+            return False
+        if plan.status is PlanStatus.FAILED:
+            issue_id = f"guest_code_failed_{self.entry.entry_id}_"
+            return any(
+                issue.issue_id.startswith(issue_id)
+                and issue.translation_placeholders
+                and issue.translation_placeholders.get("guest") == plan.guest
+                for issue in ir.async_get(self.hass).issues.values()
+            )
+        return plan.next_attempt is not None and plan.next_attempt > self.now
+
     @staticmethod
     def _tag_of(code: FakePasscode) -> str | None:
         _, _, tag = code.name.rpartition(" #")
@@ -371,6 +398,9 @@ class FaultMatrix:
                 if not self._due(uid):
                     continue
                 code = found.get(uid)
+                if code is None and self._refused_for_quota(lock, uid):
+                    self.report.quota_refused += 1
+                    continue
                 if code is None:
                     self._violation(f"{lock.alias}: live stay {uid} has no code", lock, uid)
                     continue
