@@ -23,7 +23,7 @@ suite: its name is not test_*)
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import os
@@ -123,6 +123,26 @@ def _hms(delta: timedelta) -> str:
     return f"{seconds // 60} min"
 
 
+def _by_path(
+    results: list[Result], title: str, counts: Callable[[Result], Counter[str]]
+) -> list[str]:
+    """A table of request counts by path, a column per scenario."""
+    paths = sorted({path for r in results for path in counts(r)})
+    return [
+        "",
+        title,
+        "",
+        "| Path | "
+        + " | ".join(f"{r.locks} {'push' if r.push else 'poll'}" for r in results)
+        + " |",
+        "|---|" + "---:|" * len(results),
+        *(
+            f"| `{path}` | " + " | ".join(str(counts(r).get(path, 0)) for r in results) + " |"
+            for path in paths
+        ),
+    ]
+
+
 def render(results: list[Result]) -> str:
     """Markdown tables of every scenario."""
     lines = [
@@ -156,34 +176,12 @@ def render(results: list[Result]) -> str:
             f"| {_hms(plan.per_lock[r.gateway_lock])} | {_hms(plan.per_lock[r.bluetooth_lock])} "
             f"| {plan.reads_per_day:.0f} | {plan.budget_per_day:.0f} |"
         )
-    paths = sorted({path for r in results for path in r.day})
-    lines += [
-        "",
-        "Requests of the measured day by path:",
-        "",
-        "| Path | "
-        + " | ".join(f"{r.locks} {'push' if r.push else 'poll'}" for r in results)
-        + " |",
-        "|---|" + "---:|" * len(results),
-    ]
-    lines += [
-        f"| `{path}` | " + " | ".join(str(r.day.get(path, 0)) for r in results) + " |"
-        for path in paths
-    ]
-    guest_paths = sorted({path for r in results for path in r.guest})
-    lines += [
-        "",
+    lines += _by_path(results, "Requests of the measured day by path:", lambda r: r.day)
+    lines += _by_path(
+        results,
         "Guest access over the rest of the month (4 stays per gateway lock), calls by path:",
-        "",
-        "| Path | "
-        + " | ".join(f"{r.locks} {'push' if r.push else 'poll'}" for r in results)
-        + " |",
-        "|---|" + "---:|" * len(results),
-    ]
-    lines += [
-        f"| `{path}` | " + " | ".join(str(r.guest.get(path, 0)) for r in results) + " |"
-        for path in guest_paths
-    ]
+        lambda r: r.guest,
+    )
     lines.append(
         "| per stay | "
         + " | ".join(f"{sum(r.guest.values()) / max(r.stays, 1):.1f}" for r in results)

@@ -222,3 +222,20 @@ async def get_guest_code(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
+
+
+async def guest_action(
+    hass: HomeAssistant, data: dict[str, Any], lock_entity: str = "lock.front_door"
+) -> dict[str, Any]:
+    """Call create_guest_passcode on the stays calendar; return the lock's result."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_guest_passcode",
+        {"calendar": CALENDAR, **data},
+        target={"entity_id": lock_entity},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    result: dict[str, Any] = response[lock_entity]  # type: ignore[assignment]
+    return result

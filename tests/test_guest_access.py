@@ -50,6 +50,7 @@ from .guest_common import (
     binding_subentry,
     get_guest_code,
     go,
+    guest_action,
     guest_codes,
     guest_name,
     lock_named,
@@ -1290,20 +1291,6 @@ async def test_late_offline_stay_starts_this_hour_once(
     assert plan.passcode_id == code.passcode_id
 
 
-async def _guest_action(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "create_guest_passcode",
-        {"calendar": CALENDAR, **data},
-        target={"entity_id": "lock.front_door"},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    result: dict[str, Any] = response["lock.front_door"]
-    return result
-
-
 async def test_action_by_times_finds_the_scheduler_stay(
     hass: HomeAssistant,
     *,
@@ -1318,7 +1305,7 @@ async def test_action_by_times_finds_the_scheduler_stay(
     scheduler = await setup_bound(hass, mock_config_entry, [front])
     (plan,) = scheduler.plans.values()
     assert plan.status is PlanStatus.CREATED
-    result = await _guest_action(
+    result = await guest_action(
         hass,
         {
             "event_start": start.isoformat(),
@@ -1345,8 +1332,8 @@ async def test_concurrent_calls_for_one_stay_make_one_code(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     first, second = await asyncio.gather(
-        _guest_action(hass, {"event_uid": "a"}),
-        _guest_action(hass, {"event_uid": "a"}),
+        guest_action(hass, {"event_uid": "a"}),
+        guest_action(hass, {"event_uid": "a"}),
     )
     (code,) = guest_codes(front, demo_ids)
     assert first["code"] == second["code"] == code.code
@@ -1370,7 +1357,7 @@ async def test_scheduler_and_action_racing_make_one_code(
     due = dt_util.as_local(start) - timedelta(days=5)
     _, result = await asyncio.gather(
         go(hass, frozen, due + timedelta(minutes=1)),
-        _guest_action(hass, {"event_uid": "a"}),
+        guest_action(hass, {"event_uid": "a"}),
     )
     await hass.async_block_till_done()
     (code,) = guest_codes(front, demo_ids)

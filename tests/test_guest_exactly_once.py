@@ -33,6 +33,7 @@ from .guest_common import (
     CALENDAR,
     StaysCalendar,
     go,
+    guest_action,
     guest_codes,
     guest_name,
     setup_bound,
@@ -343,16 +344,7 @@ async def test_older_versions_guest_records_are_taken_over(
     }
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    response = await hass.services.async_call(
-        DOMAIN,
-        "create_guest_passcode",
-        {"calendar": CALENDAR, "event_uid": "a"},
-        target={"entity_id": "lock.front_door"},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    result: dict[str, Any] = response["lock.front_door"]  # type: ignore[assignment]
+    result = await guest_action(hass, {"event_uid": "a"})
     assert (result["reused"], result["code"]) == (True, "739261")
     assert fake_cloud.requests[ADD] == 0
     assert "guests" not in hass_storage[key]["data"]
@@ -433,31 +425,14 @@ async def test_action_in_doubt_is_settled_and_returned(
     await hass.async_block_till_done()
     fake_cloud.fail_next(ADD, after_commit=True, disconnect=True)
     fake_cloud.fail_next(LIST, http_status=503, after=1)
-    call = {"calendar": CALENDAR, "event_uid": "a"}
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "create_guest_passcode",
-            call,
-            target={"entity_id": "lock.front_door"},
-            blocking=True,
-            return_response=True,
-        )
+        await guest_action(hass, {"event_uid": "a"})
     assert err.value.translation_key == "cloud_connection_failed"
     (made,) = guest_codes(front, demo_ids)
     (plan,) = mock_config_entry.runtime_data.guests.plans.values()
     assert plan.intent is not None
     await go(hass, frozen, NOW + timedelta(minutes=15))
     assert (plan.status, plan.passcode_id) == (PlanStatus.CREATED, made.passcode_id)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "create_guest_passcode",
-        call,
-        target={"entity_id": "lock.front_door"},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    result: dict[str, Any] = response["lock.front_door"]  # type: ignore[assignment]
+    result = await guest_action(hass, {"event_uid": "a"})
     assert (result["reused"], result["code"]) == (True, made.code)
     assert fake_cloud.requests[ADD] == 1

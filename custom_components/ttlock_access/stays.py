@@ -345,7 +345,6 @@ class GuestPlan:
     # chosen (custom codes) and the period asked for. While it is set, the lock's list is
     # read for the stay's code before anything is made again.
     intent: Intent | None = None
-    verified_at: datetime | None = None  # when the cloud's list last showed the code
 
     @property
     def key(self) -> GuestKey:
@@ -396,7 +395,6 @@ class GuestPlan:
             "superseded": list(self.superseded),
             "closed_at": iso_local(self.closed_at),
             "intent": None if self.intent is None else self.intent.as_dict(),
-            "verified_at": iso_local(self.verified_at),
         }
 
     @classmethod
@@ -430,7 +428,6 @@ class GuestPlan:
             superseded=list(data.get("superseded", [])),
             closed_at=_dt(data.get("closed_at")),
             intent=Intent.from_dict(data["intent"]) if data.get("intent") else None,
-            verified_at=_dt(data.get("verified_at")),
         )
 
     def public(self, lock_name: str, *, with_code: bool) -> dict[str, Any]:
