@@ -80,6 +80,7 @@ async def serve(cloud: FakeTTLockCloud, request: web.Request, answer: Answer) ->
     if not cloud.rate_limiter.allow():
         return web.json_response(error_body(30006))
     params = await _params(request)
+    cloud.last_params[request.path] = params.as_dict()
     try:
         body = await answer(params, now_ms())
     except CloudError as err:

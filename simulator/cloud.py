@@ -88,6 +88,8 @@ class FakeTTLockCloud:
         self.electric_meters: dict[int, FakeElectricMeter] = {}
         self.water_meters: dict[int, FakeWaterMeter] = {}
         self.requests: Counter[str] = Counter()
+        # The parameters of the last request of each path, for tests to read.
+        self.last_params: dict[str, dict[str, Any]] = {}
         self.latency = 0.0  # seconds added to every API request
         self.relay_delay = 0.0  # seconds a gateway stays busy with a relayed command
         self.faults = FaultQueue()

@@ -664,7 +664,8 @@ async def test_change_and_delete_need_one_lock_with_gateway(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     for service, data in (
-        ("change_passcode", {"passcode_id": 1, "name": "x"}),
+        ("change_passcode", {"passcode_id": 1, "code": "582914"}),
+        ("change_passcode", {"passcode_id": 1, "end": "2026-06-30 18:00:00"}),
         ("delete_passcode", {"passcode_id": 1}),
     ):
         with pytest.raises(ServiceValidationError) as err:
@@ -673,6 +674,27 @@ async def test_change_and_delete_need_one_lock_with_gateway(
         with pytest.raises(ServiceValidationError) as err:
             await call(hass, service, data, target=[FRONT, BACK])
         assert err.value.translation_key == "single_lock_required"
+
+
+async def test_rename_on_a_lock_without_gateway(
+    hass: HomeAssistant, entry: MockConfigEntry, fake_cloud: FakeTTLockCloud
+) -> None:
+    """A new name is the cloud's record only: no lock operation, so no gateway needed."""
+    created = await call(
+        hass,
+        "create_passcode",
+        {"type": "timed", "name": "Gardener", "end": "2026-06-20 18:00:00"},
+        target=GARAGE,
+    )
+    pid = created[GARAGE]["passcode_id"]
+    item = (await codes(hass, GARAGE))[pid]
+    response = await call(
+        hass, "change_passcode", {"passcode_id": pid, "name": "Back gate"}, target=GARAGE
+    )
+    assert response[GARAGE]["name"] == "Back gate"
+    assert (await codes(hass, GARAGE))[pid]["name"] == "Back gate"
+    assert (await codes(hass, GARAGE))[pid]["code"] == item["code"]
+    assert "changeType" not in fake_cloud.last_params["/v3/keyboardPwd/change"]
 
 
 async def test_change_cloud_error(

@@ -507,7 +507,8 @@ async def _async_change_passcode(call: ServiceCall) -> ServiceResponse:
         raise _error("nothing_to_change")
     if new_code is not None:
         new_code = validate_custom_code(new_code)
-    _require_gateway(lock)
+    if new_code is not None or start is not None or end is not None:
+        _require_gateway(lock)  # a new name alone needs no lock operation
     existing = await manager.async_list(lock)
     passcode = next((p for p in existing if p.passcode_id == passcode_id), None)
     if passcode is None:

@@ -22,6 +22,10 @@ class Params:
     def __init__(self, values: Mapping[str, str]) -> None:
         self._values = values
 
+    def as_dict(self) -> dict[str, str]:
+        """Every parameter as sent."""
+        return dict(self._values)
+
     def get(self, name: str) -> str | None:
         value = self._values.get(name)
         return None if value in (None, "") else value

@@ -146,6 +146,8 @@ async def _change(call: Call) -> JSON:
         None if start is None or end is None else _custom_validity(PasscodeType.PERIOD, start, end)
     )
     if new_code is not None or period is not None:
+        if call.params.get("changeType") is None:
+            raise CloudError(-3)  # a change on the lock says how it reaches it
         if not passcode.is_custom:
             raise CloudError(-3008)  # the lock never saw this random code used
         if new_code is not None:

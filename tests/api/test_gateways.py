@@ -10,11 +10,13 @@ from simulator.cloud import FakeTTLockCloud
 from simulator.state import FakeAccount
 
 
-async def test_list_gateways(client: TTLockClient) -> None:
+async def test_list_gateways(client: TTLockClient, cloud: FakeTTLockCloud) -> None:
     (gateway,) = await client.list_gateways()
     assert gateway.name == "Hallway gateway"
     assert gateway.online
     assert gateway.lock_count == 2
+    # The official page marks orderBy required: newest first.
+    assert cloud.last_params["/v3/gateway/list"]["orderBy"] == "1"
 
 
 async def test_list_gateways_fetches_every_page(

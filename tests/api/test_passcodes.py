@@ -92,7 +92,7 @@ async def test_custom_permanent_code(
 
 
 async def test_custom_period_code_change_and_delete(
-    client: TTLockClient, demo_locks: dict[str, Lock]
+    client: TTLockClient, cloud: FakeTTLockCloud, demo_locks: dict[str, Lock]
 ) -> None:
     lock_id = demo_locks["Back door"].lock_id
     start, end = NOW + timedelta(hours=2, minutes=30), NOW + timedelta(days=2)
@@ -117,6 +117,7 @@ async def test_custom_period_code_change_and_delete(
     assert (code.name, code.code, code.end) == ("Guest (extended)", "7352", later)
 
     await client.change_passcode(lock_id, created.passcode_id, name="Renamed")
+    assert "changeType" not in cloud.last_params["/v3/keyboardPwd/change"]  # no lock operation
     await client.delete_passcode(lock_id, created.passcode_id)
     assert created.passcode_id not in {p.passcode_id for p in await client.list_passcodes(lock_id)}
     with pytest.raises(TTLockNotFoundError):
@@ -168,3 +169,5 @@ async def test_list_passcodes_fetches_every_page(
     assert len(passcodes) == PAGE_SIZE_PASSCODES + 50
     assert all(p.lock_id == lock.lock_id for p in passcodes)
     assert cloud.requests["/v3/lock/listKeyboardPwd"] == 2
+    # The official page marks orderBy required: newest first.
+    assert cloud.last_params["/v3/lock/listKeyboardPwd"]["orderBy"] == "1"

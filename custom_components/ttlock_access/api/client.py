@@ -22,6 +22,7 @@ import json
 from typing import Final
 
 from .const import (
+    ORDER_NEWEST_FIRST,
     PAGE_SIZE_CARDS,
     PAGE_SIZE_FINGERPRINTS,
     PAGE_SIZE_GATEWAYS,
@@ -123,7 +124,9 @@ class TTLockClient(TTLockTransport):
 
     async def list_gateways(self) -> list[Gateway]:
         """List every gateway of the account."""
-        items = await self._fetch_all("GET", "/v3/gateway/list", PAGE_SIZE_GATEWAYS)
+        items = await self._fetch_all(
+            "GET", "/v3/gateway/list", PAGE_SIZE_GATEWAYS, {"orderBy": ORDER_NEWEST_FIRST}
+        )
         return [Gateway.from_api(item) for item in items]
 
     async def get_gateway_detail(self, gateway_id: int) -> Gateway:
@@ -206,15 +209,18 @@ class TTLockClient(TTLockTransport):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> None:
-        """Rename a code, change its digits and/or its period, through the gateway."""
+        """Rename a code, change its digits and/or its period.
+
+        Digits and period change on the lock, through its gateway; a name alone is the
+        cloud's record only (no changeType: no lock operation, no gateway needed).
+        """
         # The cloud silently ignores a period change that lacks one of the dates.
         if (start is None) != (end is None):
             raise ValueError("start and end go together")
-        params: dict[str, str | int] = {
-            "lockId": lock_id,
-            "keyboardPwdId": passcode_id,
-            "changeType": _VIA_GATEWAY,
-        }
+        params: dict[str, str | int] = {"lockId": lock_id, "keyboardPwdId": passcode_id}
+        on_lock = new_code is not None or start is not None
+        if on_lock:
+            params["changeType"] = _VIA_GATEWAY
         if name is not None:
             params["keyboardPwdName"] = name
         if new_code is not None:
@@ -222,9 +228,9 @@ class TTLockClient(TTLockTransport):
         if start is not None and end is not None:
             params["startDate"] = datetime_to_ms(start)
             params["endDate"] = datetime_to_ms(end)
-        if len(params) == 3:
+        if name is None and not on_lock:
             raise ValueError("nothing to change")
-        await self._call("POST", "/v3/keyboardPwd/change", params, gateway=True)
+        await self._call("POST", "/v3/keyboardPwd/change", params, gateway=on_lock)
 
     async def delete_passcode(self, lock_id: int, passcode_id: int) -> None:
         """Delete a code from the lock, through the gateway."""
@@ -234,7 +240,10 @@ class TTLockClient(TTLockTransport):
     async def list_passcodes(self, lock_id: int) -> list[Passcode]:
         """List every passcode the cloud knows for a lock."""
         items = await self._fetch_all(
-            "GET", "/v3/lock/listKeyboardPwd", PAGE_SIZE_PASSCODES, {"lockId": lock_id}
+            "GET",
+            "/v3/lock/listKeyboardPwd",
+            PAGE_SIZE_PASSCODES,
+            {"lockId": lock_id, "orderBy": ORDER_NEWEST_FIRST},
         )
         return [Passcode.from_api(item, lock_id=lock_id) for item in items]
 

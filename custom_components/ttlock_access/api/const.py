@@ -20,6 +20,8 @@ MONTH_REQUEST_COUNT_PATH: Final = "/app/getMonthRequestCount"
 # Largest page each list endpoint accepts (official documentation).
 PAGE_SIZE_LOCKS: Final = 1000
 PAGE_SIZE_GATEWAYS: Final = 200
+# List order, which the official pages mark required on some lists: 1 = newest first.
+ORDER_NEWEST_FIRST: Final = 1
 PAGE_SIZE_PASSCODES: Final = 200
 PAGE_SIZE_RECORDS: Final = 200
 PAGE_SIZE_CARDS: Final = 200
