@@ -73,10 +73,14 @@ def _month_start_ms(now: int) -> int:
 
 
 def quota_counts(lock: FakeLock, kind: int, now: int) -> bool:
-    """Whether this code counts against the quota (limited account, after the grace month)."""
+    """Whether this code counts against the quota (limited account, after the grace month).
+
+    The quota covers permanent, custom, timed and recurring codes (design.md); one-time
+    and erase codes are not limited.
+    """
     return (
         lock.owner.limited
-        and kind != PasscodeType.ONE_TIME
+        and kind not in (PasscodeType.ONE_TIME, PasscodeType.ERASE)
         and now >= lock.added_ms + QUOTA_GRACE_MS
     )
 

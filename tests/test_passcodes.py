@@ -211,8 +211,10 @@ def test_kinds_and_quota_rules() -> None:
     assert kind_of(make_passcode(PasscodeType.PERMANENT)) is PasscodeKind.PERMANENT
     assert kind_of(make_passcode(PasscodeType.ERASE)) is PasscodeKind.ERASE
     assert kind_of(make_passcode(PasscodeType.SUNDAY)) is PasscodeKind.RECURRING
+    # The README's rule: custom, timed, permanent and recurring codes count.
     assert [kind for kind in PasscodeKind if not counts_against_quota(kind)] == [
-        PasscodeKind.ONE_TIME
+        PasscodeKind.ONE_TIME,
+        PasscodeKind.ERASE,
     ]
     start = datetime(2026, 6, 17, 10, tzinfo=PARIS)
     assert first_use_deadline(PasscodeKind.ONE_TIME, start) == start + timedelta(hours=6)

@@ -87,6 +87,8 @@ from .stay_codes import FoundCodes, PreparedCode, StayCodes, in_doubt
 from .stays import (
     ACTION_BINDING,
     DEFAULT_GUEST_NAME,
+    EARLIEST_MOMENT,
+    LATEST_MOMENT,
     MAX_NAME_LENGTH,
     OPEN_STATUSES,
     Binding,
@@ -430,8 +432,8 @@ class GuestScheduler:
                     await self._async_cancel(plan, now)
         for uid, event in read.found.items():
             start, end = event.start_datetime_local, event.end_datetime_local
-            if end <= start:
-                continue
+            if end <= start or start < EARLIEST_MOMENT or end > LATEST_MOMENT:
+                continue  # not a stay anyone could have
             ended = end + binding.margin <= now
             for lock_id in binding.locks:
                 known = self.plans.get(str(GuestKey(calendar, uid, lock_id)))

@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, cast
+import unicodedata
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
@@ -62,7 +63,7 @@ from .passcodes import (
     validate_custom_code,
 )
 from .stay_codes import PreparedCode
-from .stays import GuestKey, GuestPlan, event_key
+from .stays import EARLIEST_MOMENT, LATEST_MOMENT, GuestKey, GuestPlan, event_key
 
 if TYPE_CHECKING:
     from .data import TTLockConfigEntry
@@ -99,7 +100,21 @@ DEFAULT_GUEST_NAME: Final = "Guest"
 _EVENT_LOOKBACK: Final = timedelta(days=31)
 _EVENT_LOOKAHEAD: Final = timedelta(days=400)
 
-_NAME = probatio.All(cv.string, probatio.Length(min=1, max=100))
+
+def _printable(value: str) -> str:
+    """Return a name as the cloud and the TTLock app show it: trimmed, no control codes."""
+    value = value.strip()
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in value):
+        raise probatio.Invalid("control characters are not allowed")
+    return value
+
+
+_NAME = probatio.All(cv.string, _printable, probatio.Length(min=1, max=100))
+_TEXT = probatio.All(cv.string, probatio.Length(max=1000))
+_ID = probatio.All(cv.positive_int, probatio.Range(max=2**53))
+# A string first: Home Assistant's entity id check fails with a TypeError on a number.
+_CALENDAR = probatio.All(cv.string, cv.entity_domain("calendar"))
+_LOCK_ENTITY = probatio.All(cv.string, cv.entity_domain("lock"))
 _CODE = probatio.All(cv.string, probatio.Length(max=CUSTOM_CODE_MAX_LENGTH * 2))
 _HOUR = probatio.All(probatio.Coerce(int), probatio.Range(min=0, max=23))
 
@@ -118,11 +133,11 @@ CREATE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
 )
 CREATE_GUEST_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
     {
-        probatio.Required(ATTR_CALENDAR): cv.entity_domain("calendar"),
-        probatio.Optional(ATTR_EVENT_UID): cv.string,
+        probatio.Required(ATTR_CALENDAR): _CALENDAR,
+        probatio.Optional(ATTR_EVENT_UID): _TEXT,
         probatio.Optional(ATTR_EVENT_START): cv.datetime,
         probatio.Optional(ATTR_EVENT_END): cv.datetime,
-        probatio.Optional(ATTR_EVENT_SUMMARY): cv.string,
+        probatio.Optional(ATTR_EVENT_SUMMARY): _TEXT,
         probatio.Optional(ATTR_MARGIN, default=DEFAULT_GUEST_MARGIN_MINUTES): probatio.All(
             probatio.Coerce(int), probatio.Range(min=0, max=MAX_GUEST_MARGIN_MINUTES)
         ),
@@ -131,7 +146,7 @@ CREATE_GUEST_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
 )
 CHANGE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
     {
-        probatio.Required(ATTR_PASSCODE_ID): cv.positive_int,
+        probatio.Required(ATTR_PASSCODE_ID): _ID,
         probatio.Optional(ATTR_CODE): _CODE,
         probatio.Optional(ATTR_START): cv.datetime,
         probatio.Optional(ATTR_END): cv.datetime,
@@ -139,7 +154,7 @@ CHANGE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
     }
 )
 DELETE_PASSCODE_SCHEMA: Final = cv.make_entity_service_schema(
-    {probatio.Required(ATTR_PASSCODE_ID): cv.positive_int}
+    {probatio.Required(ATTR_PASSCODE_ID): _ID}
 )
 LIST_PASSCODES_SCHEMA: Final = cv.make_entity_service_schema(
     {probatio.Optional(ATTR_REVEAL, default=False): cv.boolean}
@@ -147,10 +162,10 @@ LIST_PASSCODES_SCHEMA: Final = cv.make_entity_service_schema(
 # The stay as the guest code events name it: no target, the lock is a field of the event.
 GET_GUEST_CODE_SCHEMA: Final = probatio.Schema(
     {
-        probatio.Required(ATTR_CALENDAR): cv.entity_domain("calendar"),
-        probatio.Required(ATTR_EVENT_UID): probatio.All(cv.string, probatio.Length(min=1)),
+        probatio.Required(ATTR_CALENDAR): _CALENDAR,
+        probatio.Required(ATTR_EVENT_UID): probatio.All(_TEXT, probatio.Length(min=1)),
         probatio.Optional(ATTR_LOCK_ID): probatio.All(probatio.Coerce(int), probatio.Range(min=1)),
-        probatio.Optional(ATTR_LOCK_ENTITY_ID): cv.entity_domain("lock"),
+        probatio.Optional(ATTR_LOCK_ENTITY_ID): _LOCK_ENTITY,
     }
 )
 
@@ -185,6 +200,19 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+def _moment(data: dict[str, Any] | Any, field: str) -> datetime | None:
+    """Read one datetime field of an action: aware, and within years the cloud takes."""
+    value = _aware(data.get(field))
+    if value is not None and not EARLIEST_MOMENT <= value <= LATEST_MOMENT:
+        raise _error(
+            "date_out_of_range",
+            field=field,
+            earliest=EARLIEST_MOMENT.date().isoformat(),
+            latest=LATEST_MOMENT.date().isoformat(),
+        )
+    return value
 
 
 def _lock_id_of_device(device: dr.DeviceEntry) -> int | None:
@@ -306,8 +334,8 @@ async def _async_create_passcode(call: ServiceCall) -> ServiceResponse:
         kind=data[ATTR_TYPE],
         name=data[ATTR_NAME],
         code=data.get(ATTR_CODE),
-        start=_aware(data.get(ATTR_START)),
-        end=_aware(data.get(ATTR_END)),
+        start=_moment(data, ATTR_START),
+        end=_moment(data, ATTR_END),
         cycle=data.get(ATTR_CYCLE),
         start_hour=data.get(ATTR_START_HOUR),
         end_hour=data.get(ATTR_END_HOUR),
@@ -339,34 +367,28 @@ class _Stay:
     summary: str
 
 
-def _event_moment(value: datetime) -> datetime:
-    """Read an event time (a date string gives local midnight)."""
-    return cast("datetime", _aware(value))
-
-
 async def _find_stay(hass: HomeAssistant, data: dict[str, Any]) -> _Stay:
     """Find the stay a call names: by event uid, else by the trigger's start/end."""
     calendar_id: str = data[ATTR_CALENDAR]
     uid: str | None = data.get(ATTR_EVENT_UID)
-    start = data.get(ATTR_EVENT_START)
-    end = data.get(ATTR_EVENT_END)
+    start = _moment(data, ATTR_EVENT_START)  # a date alone gives local midnight
+    end = _moment(data, ATTR_EVENT_END)
     summary: str = data.get(ATTR_EVENT_SUMMARY) or ""
     component = hass.data.get(CALENDAR_COMPONENT)
     entity = component.get_entity(calendar_id) if component is not None else None
+    if entity is None:
+        raise _error("unknown_calendar", calendar=calendar_id)
     if uid is None:
         if start is None or end is None:
             raise _error("event_required")
-        start, end = _event_moment(start), _event_moment(end)
         # The event the trigger fired for, found in its calendar, has the identity the
         # scheduler gives it (its uid): both then know the stay as one.
-        if entity is not None and (event := await _event_at(hass, entity, start, end, summary)):
+        if event := await _event_at(hass, entity, start, end, summary):
             return _Stay(event_key(event), start, end, event.summary or summary)
         return _Stay(f"{start.isoformat()}|{end.isoformat()}|{summary}", start, end, summary)
-    if entity is None:
-        raise _error("unknown_calendar", calendar=calendar_id)
     now = dt_util.now()
-    search_start = _event_moment(start) - timedelta(days=1) if start else now - _EVENT_LOOKBACK
-    search_end = _event_moment(end) + timedelta(days=1) if end else now + _EVENT_LOOKAHEAD
+    search_start = start - timedelta(days=1) if start else now - _EVENT_LOOKBACK
+    search_end = end + timedelta(days=1) if end else now + _EVENT_LOOKAHEAD
     try:
         events: list[CalendarEvent] = await entity.async_get_events(hass, search_start, search_end)
     except HomeAssistantError as err:
@@ -501,7 +523,7 @@ async def _async_change_passcode(call: ServiceCall) -> ServiceResponse:
     data = call.data
     passcode_id: int = data[ATTR_PASSCODE_ID]
     new_code: str | None = data.get(ATTR_CODE)
-    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
+    start, end = _moment(data, ATTR_START), _moment(data, ATTR_END)
     name: str | None = data.get(ATTR_NAME)
     if new_code is None and start is None and end is None and name is None:
         raise _error("nothing_to_change")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import hashlib
 import re
@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 DEFAULT_GUEST_NAME: Final = "Guest"
+# Times the cloud and the rules take (epoch milliseconds; no overflow near year 9999).
+EARLIEST_MOMENT: Final = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_MOMENT: Final = datetime(2099, 12, 31, tzinfo=UTC)
 MAX_NAME_LENGTH: Final = 100
 # The part of the guest's name a code's name keeps, before the stay's tag.
 CODE_NAME_GUEST_LENGTH: Final = 40
