@@ -231,6 +231,34 @@ async def test_reconfigure(
     assert entry.state is ConfigEntryState.LOADED
 
 
+async def test_reconfigure_never_sends_the_secret_back(
+    hass: HomeAssistant, init_integration: MockConfigEntry, cloud_url: str
+) -> None:
+    """The form suggests the stored values but the secret; left empty, it is kept."""
+    entry = init_integration
+    result = await entry.start_reconfigure_flow(hass)
+    suggested = {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in result["data_schema"].schema
+    }
+    assert suggested["client_id"] == CLIENT_ID
+    assert suggested["client_secret"] is None
+    assert suggested[CONF_PASSWORD] is None
+    assert CLIENT_SECRET not in str(result)
+    # A failed attempt shows the form again: still without what was typed as a secret.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(cloud_url, client_secret="typo-secret", **{CONF_PASSWORD: "nope"}),
+    )
+    assert result["errors"] == {"base": "invalid_client"}
+    assert "typo-secret" not in str(result)
+    form = user_input(cloud_url)
+    del form["client_secret"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["client_secret"] == CLIENT_SECRET
+
+
 async def test_reconfigure_other_account(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,

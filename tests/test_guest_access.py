@@ -1250,10 +1250,14 @@ async def test_diagnostics_show_plans_without_codes_or_guests(
 ) -> None:
     """Support can see each plan's status and window; the code and the guest stay hidden."""
     stays.add("smith", NOW + timedelta(days=2), NOW + timedelta(days=4), "Smith")
-    scheduler = await setup_bound(hass, mock_config_entry, [front])
+    scheduler = await setup_bound(
+        hass, mock_config_entry, [front], code_source="prefix", code_prefix="7319"
+    )
     (plan,) = scheduler.plans.values()
     assert plan.code
+    assert plan.code.startswith("7319")
     result = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
+    assert "7319" not in str(result)  # the binding's prefix is part of every code
     (shown,) = result["guest_plans"]
     assert shown["status"] == "created"
     assert shown["lock_id"] == front.lock_id

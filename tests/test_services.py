@@ -8,7 +8,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -23,6 +23,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockPlatform,
+    MockUser,
     async_fire_time_changed,
     mock_platform,
 )
@@ -674,6 +675,51 @@ async def test_change_and_delete_need_one_lock_with_gateway(
         with pytest.raises(ServiceValidationError) as err:
             await call(hass, service, data, target=[FRONT, BACK])
         assert err.value.translation_key == "single_lock_required"
+
+
+async def test_reveal_is_for_administrators(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_admin_user: MockUser,
+    hass_read_only_user: MockUser,
+) -> None:
+    """A user who is not an administrator gets the codes masked only."""
+    for user, allowed in ((hass_admin_user, True), (hass_read_only_user, False)):
+        context = Context(user_id=user.id)
+        masked = await hass.services.async_call(
+            DOMAIN,
+            "list_passcodes",
+            target={"entity_id": FRONT},
+            blocking=True,
+            return_response=True,
+            context=context,
+        )
+        assert masked is not None
+        assert all("*" in item["code"] for item in masked[FRONT]["passcodes"])  # type: ignore[index]
+        if allowed:
+            shown = await hass.services.async_call(
+                DOMAIN,
+                "list_passcodes",
+                {"reveal": True},
+                target={"entity_id": FRONT},
+                blocking=True,
+                return_response=True,
+                context=context,
+            )
+            assert shown is not None
+            assert not any("*" in item["code"] for item in shown[FRONT]["passcodes"])  # type: ignore[index]
+            continue
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN,
+                "list_passcodes",
+                {"reveal": True},
+                target={"entity_id": FRONT},
+                blocking=True,
+                return_response=True,
+                context=context,
+            )
+        assert err.value.translation_key == "reveal_needs_admin"
 
 
 async def test_rename_on_a_lock_without_gateway(

@@ -103,6 +103,17 @@ CREDENTIALS_SCHEMA = probatio.Schema(
     }
 )
 
+# Reconfiguring: the stored client secret is never sent back to the browser; left empty,
+# it is kept.
+RECONFIGURE_SCHEMA = CREDENTIALS_SCHEMA.extend(
+    {
+        probatio.Optional(CONF_CLIENT_SECRET): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+    }
+)
+_NEVER_SUGGESTED = (CONF_CLIENT_SECRET, CONF_PASSWORD, CONF_PASSWORD_MD5, CONF_TOKEN)
+
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_PASSWORD): PASSWORD_SELECTOR})
 
 
@@ -244,6 +255,8 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
+            if not (user_input.get(CONF_CLIENT_SECRET) or "").strip():
+                user_input = {**user_input, CONF_CLIENT_SECRET: entry.data[CONF_CLIENT_SECRET]}
             if result := await self._async_login_with(user_input, errors):
                 data, token = result
                 await self.async_set_unique_id(str(token.uid or data[CONF_USERNAME]))
@@ -259,9 +272,10 @@ class TTLockConfigFlow(ConfigFlow, domain=DOMAIN):
                     {CONF_BASE_URL: entry.data[CONF_BASE_URL]} if server == SERVER_CUSTOM else {}
                 ),
             }
+        suggested = {key: value for key, value in suggested.items() if key not in _NEVER_SUGGESTED}
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(CREDENTIALS_SCHEMA, suggested),
+            data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, suggested),
             errors=errors,
         )
 

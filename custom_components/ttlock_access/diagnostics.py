@@ -42,6 +42,8 @@ TO_REDACT = {
     "code",
     "mac",
     "network_mac",
+    "network_name",  # the Wi-Fi the gateway joined
+    "code_prefix",  # a binding's digits every guest code starts with
     "number",
     "bluetooth_name",
     # guests: their names and booking ids are personal data

@@ -617,6 +617,11 @@ def _listed(passcode: Passcode, *, reveal: bool) -> dict[str, Any]:
 async def _async_list_passcodes(call: ServiceCall) -> ServiceResponse:
     """List the codes of each targeted lock, masked unless asked to reveal them."""
     reveal: bool = call.data[ATTR_REVEAL]
+    if reveal and call.context.user_id is not None:
+        # Codes in clear are for administrators (automations run without a user).
+        user = await call.hass.auth.async_get_user(call.context.user_id)
+        if user is None or not user.is_admin:
+            raise _error("reveal_needs_admin")
     response: dict[str, Any] = {}
     for target in _resolve_targets(call.hass, call):
         passcodes = await target.manager.async_list(target.lock)
