@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 import json
+import logging
 import sys
 from types import ModuleType
 from unittest.mock import AsyncMock, MagicMock, patch
@@ -12,6 +13,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -40,13 +43,15 @@ async def test_lock_records_pushed(
     """Pushed records fire events and move the lock state; duplicates are ignored."""
     client = await hass_client_no_auth()
     front = lock_named(fake_cloud, "Front door")
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
     record = {
         "recordType": 4,
         "success": 1,
         "username": "Cleaner",
         "keyboardPwd": "2749",
-        "lockDate": 1_900_000_000_000,
-        "serverDate": 1_900_000_001_000,
+        # Just after the demo's own records (a second on: clocks differ that much).
+        "lockDate": now_ms + 1000,
+        "serverDate": now_ms + 2000,
         "electricQuantity": 77,
     }
     response = await client.post(URL, data=records_form(front.lock_id, record))
@@ -223,3 +228,97 @@ async def test_busy_pushes_do_not_hold_off_the_reads(
     # Hourly, as planned, although a push came every 10 minutes.
     assert fake_cloud.requests["/v3/lock/list"] >= 2
     assert fake_cloud.requests["/v3/lockRecord/list"] >= 1  # the Bluetooth-only garage
+
+
+def _record(**overrides: object) -> dict[str, object]:
+    now_ms = int(dt_util.utcnow().timestamp() * 1000)
+    return {
+        "recordType": 7,
+        "success": 1,
+        "username": "Forger",
+        "lockDate": now_ms + 1000,
+        "serverDate": now_ms + 2000,
+        "electricQuantity": 60,
+    } | overrides
+
+
+async def test_hostile_bodies_change_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Impossible values, odd JSON and huge bodies: refused, nothing moves, no traceback."""
+    caplog.set_level(logging.DEBUG)
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    before = {
+        entity: hass.states.get(entity).state  # type: ignore[union-attr]
+        for entity in ("lock.front_door", "sensor.front_door_battery", "event.front_door_operation")
+    }
+    lock_id = str(front.lock_id)
+    bodies: list[dict[str, str] | str | bytes] = [
+        records_form(front.lock_id, _record(electricQuantity=250)),
+        records_form(front.lock_id, _record(electricQuantity=-20)),
+        records_form(front.lock_id, _record(lockDate=float("inf"))),
+        {"notifyType": "1", "lockId": lock_id, "records": '[{"recordType": 1e400}]'},
+        {"notifyType": "1", "lockId": lock_id, "records": '[{"recordType": NaN}]'},
+        {"notifyType": "1", "lockId": lock_id, "records": '[{"recordType": {"a": [1]}}]'},
+        {"notifyType": "1", "lockId": lock_id, "records": "[[1, 2]]"},
+        {"notifyType": "1", "lockId": lock_id, "records": json.dumps([_record()] * 101)},
+        records_form(front.lock_id, _record(username={"nested": "object"})),
+        records_form(front.lock_id, _record(success=7)),
+        {"notifyType": "1e400", "lockId": lock_id},
+        {"notifyType": "1", "lockId": "-5", "records": "[]"},
+        {"notifyType": "2", "gatewayId": "1", "isOnline": "5"},
+        "%ff%fe=%00",  # not UTF-8
+        "a=1&" * 100,  # too many fields
+        b"notifyType=1&lockId=" + lock_id.encode() + b"&records=" + b"x" * (70 * 1024),
+    ]
+    for body in bodies:
+        response = await client.post(URL, data=body)
+        assert response.status in (400, 413), body if isinstance(body, dict) else len(body)
+    await hass.async_block_till_done()
+    after = {entity: hass.states.get(entity).state for entity in before}  # type: ignore[union-attr]
+    assert after == before
+    assert [r for r in caplog.records if r.exc_info] == []
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours  # each refusal is logged at debug ...
+    assert not any(WEBHOOK_ID in message for message in ours)  # ... without the webhook id
+
+
+async def test_future_record_moves_no_watermark(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A record dated a year ahead is not believed, and real records still arrive."""
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    year = 365 * 24 * 3600 * 1000
+    forged = _record(
+        lockDate=_record()["lockDate"] + year, serverDate=_record()["serverDate"] + year
+    )  # type: ignore[operator]
+    await client.post(URL, data=records_form(front.lock_id, forged))
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.front_door").state == "locked"
+    await client.post(URL, data=records_form(front.lock_id, _record()))
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.front_door").state == "unlocked"
+
+
+async def test_many_bad_bodies_are_rate_limited(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """After 20 bad bodies in a minute the endpoint answers 429, good ones too, for a minute."""
+    client = await hass_client_no_auth()
+    statuses = [(await client.post(URL, data={"notifyType": "x"})).status for _ in range(22)]
+    assert statuses[:21] == [400] * 21
+    assert statuses[21] == 429
+    good = {"notifyType": "3", "lockId": "999", "isOnline": "1"}
+    assert (await client.post(URL, data=good)).status == 429

@@ -76,6 +76,8 @@ FIRST_CYCLE = timedelta(minutes=1)
 # The coordinators wake at least this often, at most this rarely (plans change).
 MIN_WAKE = timedelta(seconds=10)
 MAX_WAKE = timedelta(minutes=30)
+# A record dated further ahead than this is not believed (and moves no cursor).
+FUTURE_RECORD = timedelta(minutes=5)
 # A record older than this when a safety read finds it was missed by push.
 PUSH_GRACE = timedelta(minutes=5)
 # Records are asked for from this long before the newest one seen: a Bluetooth lock's
@@ -514,6 +516,11 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             ),
         ):
             when = record.server_date or record.lock_date or now
+            if when > now + FUTURE_RECORD:
+                # A date no record can have yet (a forged push, a lock's clock far off):
+                # it would hold every real record back behind the cursor.
+                LOGGER.debug("Ignored a record of lock %s dated in the future", lock_id)
+                continue
             key = (record.record_id, record.record_type, record.username, record.lock_date)
             if cursor is not None and (when < cursor or (when == cursor and key in seen)):
                 continue

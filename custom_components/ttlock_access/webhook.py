@@ -2,15 +2,22 @@
 
 The TTLock Open Platform sends callbacks to one URL per developer application, which the
 user pastes into the platform's management centre (the options dialog shows it). The
-endpoint is unauthenticated, so every id in a callback is checked against the account
-before anything is believed; the cloud wants the raw answer "success".
+endpoint is unauthenticated and nothing is signed, so nothing in a body is believed as
+sent: a body over 64 KiB is refused (413) before it is read; one that does not parse, or
+holds an impossible value, gets 400 and changes nothing (logged at debug, without the
+webhook id); after many bad bodies in a minute, the endpoint answers 429 for a while;
+every id is checked against the account. The cloud wants the raw answer "success".
 """
 
 from __future__ import annotations
 
+from collections import deque
 from contextlib import suppress
 from functools import partial
 from http import HTTPStatus
+import time
+from typing import Final
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -28,6 +35,32 @@ from .api import (
 )
 from .const import CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .data import TTLockConfigEntry
+
+MAX_BODY: Final = 64 * 1024
+MAX_FIELDS: Final = 64
+# More bad bodies than this in a minute and the endpoint refuses for the next minute.
+BAD_PER_MINUTE: Final = 20
+_MINUTE: Final = 60.0
+
+
+class _BadBodies:
+    """Counts an endpoint's bad bodies over the last minute."""
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+        self.blocked_until = 0.0
+
+    def blocked(self) -> bool:
+        return time.monotonic() < self.blocked_until
+
+    def note(self) -> None:
+        now = time.monotonic()
+        self._times.append(now)
+        while self._times and self._times[0] < now - _MINUTE:
+            self._times.popleft()
+        if len(self._times) > BAD_PER_MINUTE:
+            self.blocked_until = now + _MINUTE
+            self._times.clear()
 
 
 def _cloud_active(hass: HomeAssistant) -> bool:
@@ -59,7 +92,7 @@ def async_setup_webhook(hass: HomeAssistant, entry: TTLockConfigEntry) -> None:
         DOMAIN,
         f"TTLock Access ({entry.title})",
         webhook_id,
-        partial(async_handle_webhook, entry),
+        partial(async_handle_webhook, entry, _BadBodies()),
         allowed_methods={"POST"},
     )
     entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
@@ -74,15 +107,44 @@ async def async_remove_cloudhook(hass: HomeAssistant, entry: TTLockConfigEntry) 
             await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
 
+async def _read_fields(request: web.Request) -> dict[str, str] | web.Response:
+    """Return a callback's form fields (query and url-encoded body), or the refusal."""
+    if (request.content_length or 0) > MAX_BODY:
+        return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, text="too large")
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE, text="too large")
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=bool(body),
+            max_num_fields=MAX_FIELDS,
+        )
+    except UnicodeDecodeError, ValueError:
+        return web.Response(status=HTTPStatus.BAD_REQUEST, text="malformed callback")
+    return {**request.query, **dict(pairs)}
+
+
 async def async_handle_webhook(
-    entry: TTLockConfigEntry, hass: HomeAssistant, webhook_id: str, request: web.Request
+    entry: TTLockConfigEntry,
+    bad: _BadBodies,
+    hass: HomeAssistant,
+    webhook_id: str,
+    request: web.Request,
 ) -> web.Response:
     """Handle a callback of the TTLock cloud."""
-    form = await request.post()
-    fields = {**request.query, **{key: str(value) for key, value in form.items()}}
+    if bad.blocked():
+        return web.Response(status=HTTPStatus.TOO_MANY_REQUESTS, text="too many bad callbacks")
+    fields = await _read_fields(request)
+    if isinstance(fields, web.Response):
+        bad.note()
+        LOGGER.debug("Refused a TTLock callback: HTTP %s", fields.status)
+        return fields
     try:
         event = parse_callback(fields)
     except ValueError as err:
+        bad.note()
         LOGGER.debug("Malformed TTLock callback: %s", err)
         return web.Response(status=HTTPStatus.BAD_REQUEST, text="malformed callback")
 
