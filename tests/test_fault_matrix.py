@@ -47,7 +47,8 @@ async def test_fault_matrix(  # noqa: PLR0917
     for violation in report.violations:
         print(f"  violation: {violation}")
     assert report.violations == []
-    # The run did exercise what it claims to.
-    assert report.stays >= 15
-    assert report.restarts + report.crashes >= 1
-    assert sum(report.faults.values()) >= 20
+    # The run did exercise what it claims to (three weeks or more: CI's and longer).
+    if days >= 21:
+        assert report.stays >= 15
+        assert report.restarts + report.crashes >= 1
+        assert sum(report.faults.values()) >= 20
