@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import json
 import logging
@@ -18,6 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ttlock_access.api import LockState
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.webhook import async_webhook_url
 from simulator.cloud import FakeTTLockCloud
@@ -322,3 +324,27 @@ async def test_many_bad_bodies_are_rate_limited(
     assert statuses[21] == 429
     good = {"notifyType": "3", "lockId": "999", "isOnline": "1"}
     assert (await client.post(URL, data=good)).status == 429
+
+
+async def test_push_during_a_poll_is_not_overwritten(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A record pushed while the lock's records are being read outlives the older read."""
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    locks = init_integration.runtime_data.locks
+    assert hass.states.get("lock.front_door").state == "locked"  # type: ignore[union-attr]
+    fake_cloud.fail_next("/v3/lockRecord/list", delay=0.5, count=3)
+    locks.async_read_soon([front.lock_id])
+    refresh = hass.async_create_task(locks.async_refresh())
+    await asyncio.sleep(0.2)  # the read is on its way
+    response = await client.post(URL, data=records_form(front.lock_id, _record()))
+    assert response.status == 200
+    assert hass.states.get("lock.front_door").state == "unlocked"  # type: ignore[union-attr]
+    await refresh
+    await hass.async_block_till_done()
+    assert locks.data[front.lock_id].state is LockState.UNLOCKED
+    assert hass.states.get("lock.front_door").state == "unlocked"  # type: ignore[union-attr]

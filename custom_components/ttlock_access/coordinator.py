@@ -373,13 +373,13 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         listed = list_due is None or dt_util.utcnow() >= list_due
         if listed:
             await self._async_read_list()
-        previous = self.data or {}
         links = self.gateways.lock_links()
         result: dict[int, LockData] = {}
         for lock in self._locks:
             lock_id = lock.lock_id
             await self._async_load_static(lock)
-            old = previous.get(lock_id)
+            # As it is now: a push may have changed it while earlier locks were read.
+            old = (self.data or {}).get(lock_id)
             if old is not None and not listed:
                 lock = old.lock  # noqa: PLW2901  # as records updated it since the list
             lock_links = links.get(lock_id, [])
@@ -434,6 +434,16 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             )
         except TTLockNotFoundError:
             records = []
+        if (current := (self.data or {}).get(lock_id)) is not None and current is not old:
+            # A push arrived while the records were read: it is newer than what this read
+            # started from, and only records past it (the cursor) apply on top of it.
+            data = replace(
+                data,
+                state=current.state,
+                jammed=current.jammed,
+                reachable=current.reachable,
+                lock=replace(data.lock, battery=current.lock.battery),
+            )
         if not (new := self._take_new(lock_id, records)):
             return data
         self.allowance.note_activity(lock_id)
