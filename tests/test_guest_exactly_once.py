@@ -196,17 +196,17 @@ async def test_code_deleted_elsewhere_is_made_again_with_its_digits(
     demo_ids: set[int],
     events: list[Event],
 ) -> None:
-    """Deleted in the TTLock app: noticed on the daily look, made again, same digits."""
+    """Deleted in the TTLock app: noticed on the weekly look, made again, same digits."""
     stays.add("a", START, START + timedelta(days=2), "Adams")
     await setup_bound(hass, mock_config_entry, [front])
     await go(hass, frozen, DUE)
     (made,) = guest_codes(front, demo_ids)
     reads = fake_cloud.requests[LIST]
     del front.passcodes[made.passcode_id]
-    await go(hass, frozen, DUE + timedelta(hours=12))
-    assert guest_codes(front, demo_ids) == []  # not looked yet: a read a day
+    await go(hass, frozen, DUE + timedelta(days=3))
+    assert guest_codes(front, demo_ids) == []  # not looked yet: a read a week
     assert fake_cloud.requests[LIST] == reads
-    await go(hass, frozen, DUE + timedelta(days=1))
+    await go(hass, frozen, DUE + timedelta(days=7))
     (again,) = guest_codes(front, demo_ids)
     assert again.code == made.code
     assert again.passcode_id != made.passcode_id
@@ -299,9 +299,11 @@ async def test_left_code_resolved_once_removed_at_the_lock(
     # Still there after a restart (the book keeps it).
     await _restart(hass, mock_config_entry)
     assert registry.async_get_issue(DOMAIN, issue_id) is not None
-    # Removed with the TTLock app at the door: the daily look sees it gone.
+    # Removed with the TTLock app at the door: the weekly look sees it gone.
     del garage.passcodes[made.passcode_id]
-    await go(hass, frozen, DUE + timedelta(days=1, minutes=15))
+    await go(hass, frozen, DUE + timedelta(days=3))
+    assert registry.async_get_issue(DOMAIN, issue_id) is not None  # not looked yet
+    await go(hass, frozen, DUE + timedelta(days=7, minutes=15))
     assert registry.async_get_issue(DOMAIN, issue_id) is None
     (plan,) = mock_config_entry.runtime_data.guests.plans.values()
     assert plan.status is PlanStatus.REVOKED

@@ -65,7 +65,7 @@ class LeftCodes:
         return {left.passcode_id for left in self.items.values() if left.lock_id == lock_id}
 
     def locks(self) -> set[int]:
-        """Return the locks with codes left on them (their lists are read daily)."""
+        """Return the locks with codes left on them (their lists are read weekly)."""
         return {left.lock_id for left in self.items.values()}
 
     def ends(self) -> list[datetime]:

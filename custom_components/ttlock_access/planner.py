@@ -65,8 +65,8 @@ STAYS_PER_LOCK_MONTH: Final = 4
 # The lock's list before the create (adoption, digits), the create, the look before
 # arrival, the revoke.
 CALLS_PER_STAY: Final = 4
-# A bound lock's code list is read once a day (codes deleted elsewhere, codes left on it).
-VERIFY_READS_PER_LOCK_DAY: Final = 1
+# A bound lock's code list is read once a week (codes deleted elsewhere, codes left on it).
+VERIFY_READS_PER_LOCK_DAY: Final = 1 / 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ digits must differ from the lock's others anyway): a code for the stay may be th
 the book does not know (a create whose answer was lost, a crash before the save, a store
 lost or restored from a backup). A code carrying the stay's tag (or, while a create is in
 doubt, its digits) is adopted instead of made again. The lists read during a scheduler
-pass are kept for that pass, and each read is noted: it is the daily look at the lock too.
+pass are kept for that pass, and each read is noted: it is the weekly look at the lock too.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class StayCodes:
         self.left = left
         # Lists read during the current pass, by lock id (dropped after a write).
         self.lists: dict[int, list[Passcode]] = {}
-        # Last read of each lock's list (lock id -> when): the daily look at the lock.
+        # Last read of each lock's list (lock id -> when): the weekly look at the lock.
         self.verified: dict[str, datetime] = {}
         self._pass = False
 
