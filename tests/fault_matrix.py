@@ -327,7 +327,7 @@ class FaultMatrix:
         plan = scheduler.plans.get(f"{CALENDAR}|{uid}|{lock.lock_id}")
         if plan is None or plan.error not in ("quota_exhausted", "cloud_passcode_quota"):
             return False
-        if plan.status is PlanStatus.FAILED:
+        if plan.status in (PlanStatus.FAILED, PlanStatus.CREATED):  # created: a move refused
             issue_id = f"guest_code_failed_{self.entry.entry_id}_"
             return any(
                 issue.issue_id.startswith(issue_id)
@@ -405,6 +405,9 @@ class FaultMatrix:
                     self._violation(f"{lock.alias}: live stay {uid} has no code", lock, uid)
                     continue
                 start, end = self._window(uid)
+                if self._refused_for_quota(lock, uid):
+                    self.report.quota_refused += 1
+                    continue  # the code of its old dates: the host was told
                 if code.is_custom:
                     wanted = (ms(start.replace(second=0)), _ceil_minute_ms(end))
                     if (code.start_ms, code.end_ms) != wanted:

@@ -309,7 +309,7 @@ class GuestScheduler:
         waiting = [
             plan
             for plan in self.plans.values()
-            if plan.status in (PlanStatus.PLANNED, PlanStatus.FAILED)
+            if plan.status in (PlanStatus.PLANNED, PlanStatus.FAILED, PlanStatus.CREATED)
             and plan.error in _QUOTA
             and plan.window_to > now
             and self.manager.remaining(plan.lock_id) != 0
@@ -809,11 +809,19 @@ class GuestScheduler:
         if plan.next_attempt is None or now >= deadline:
             self._fail(plan)
 
-    def _fail(self, plan: GuestPlan) -> None:
-        """Tell the host (once) that the stay has no code in time; retries go on."""
-        if plan.status is PlanStatus.FAILED:
+    def _fail(self, plan: GuestPlan, *, keep_status: bool = False) -> None:
+        """Tell the host (once) that the stay has no code in time; retries go on.
+
+        ``keep_status``: the stay has a code, but for its old dates (a move the quota
+        refused): said the same way, and the code stays the stay's.
+        """
+        registry = ir.async_get(self.hass)
+        if plan.status is PlanStatus.FAILED or (
+            keep_status and registry.async_get_issue(DOMAIN, self._issue_id(plan)) is not None
+        ):
             return
-        plan.status = PlanStatus.FAILED
+        if not keep_status:
+            plan.status = PlanStatus.FAILED
         lock = self._lock_data(plan.lock_id)
         ir.async_create_issue(
             self.hass,
@@ -874,6 +882,10 @@ class GuestScheduler:
                 plan.superseded.remove(old)  # still the stay's code until replaced
             plan.error = err.translation_key or "cloud_error"
             plan.next_attempt = now + RETRY_INTERVAL
+            if plan.error in _QUOTA:
+                # No new code until the allowance frees up (then at once): say so now.
+                plan.next_attempt = None
+                self._fail(plan, keep_status=True)
             return
         if replacement is not None and replacement.passcode_id == old:
             # The cloud handed back the same code (same name and period): nothing moved.
@@ -884,6 +896,7 @@ class GuestScheduler:
         if replacement is not None:
             self._created(plan, replacement)
             await self._async_retire(plan, old, old_valid_to, "moved", now)
+        self._delete_issue(plan)
         self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
 
     @staticmethod
