@@ -12,22 +12,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-import sys
-import types
 
 from aiohttp import web
-
-_INTEGRATION = "custom_components.ttlock_access"
-
-
-def _skip_integration_init() -> None:
-    # The simulator needs only api/const.py and api/models.py; the integration's own
-    # __init__ imports Home Assistant, which a standalone run neither needs nor may have.
-    if _INTEGRATION not in sys.modules:
-        package = types.ModuleType(_INTEGRATION)
-        root = Path(__file__).resolve().parents[1]
-        package.__path__ = [str(root / "custom_components" / "ttlock_access")]
-        sys.modules[_INTEGRATION] = package
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,7 +40,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.allowance is not None and args.allowance < 0:
         parser.error("--allowance must not be negative")
 
-    _skip_integration_init()
     from .cloud import FakeTTLockCloud  # noqa: PLC0415  # after the import set-up
     from .demo import (  # noqa: PLC0415
         CLIENT_ID,

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from custom_components.ttlock_access.api.const import TOKEN_PATH
-
 from .control import add_control_routes
 from .errors import CloudError, error_body
 from .faults import Fault
+from .protocol import TOKEN_PATH
 from .routes import ROUTES
 from .routes.auth import authenticate, token_grant
 from .routes.params import JSON, Call, Handler, Params

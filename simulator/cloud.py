@@ -14,7 +14,11 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from custom_components.ttlock_access.api.const import (
+from .app import build_app
+from .errors import CloudError
+from .faults import Fault, FaultQueue, RateLimiter
+from .persist import dump_cloud, read_state, restore_cloud, state_text, write_state_text
+from .protocol import (
     FEATURE_AUTO_LOCK,
     FEATURE_CYCLIC_PASSCODE,
     FEATURE_DOOR_SENSOR,
@@ -25,13 +29,9 @@ from custom_components.ttlock_access.api.const import (
     FEATURE_PASSAGE_MODE,
     FEATURE_PASSCODE,
     FEATURE_WIFI,
+    LockState,
+    RecordType,
 )
-from custom_components.ttlock_access.api.models import LockState, RecordType
-
-from .app import build_app
-from .errors import CloudError
-from .faults import Fault, FaultQueue, RateLimiter
-from .persist import dump_cloud, read_state, restore_cloud, state_text, write_state_text
 from .state import (
     FakeAccount,
     FakeCredential,

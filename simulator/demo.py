@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from custom_components.ttlock_access.api.models import LockState, PasscodeType, RecordType
-
 from .cloud import FakeTTLockCloud
+from .protocol import LockState, PasscodeType, RecordType
 from .state import FakeAccount, FakeLock
 
 CLIENT_ID: Final = "sim-client-id"

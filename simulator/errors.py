@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from custom_components.ttlock_access.api.const import ERR_PASSCODE_QUOTA
+from .protocol import ERR_PASSCODE_QUOTA
 
 SUCCESS: Final[dict[str, Any]] = {
     "errcode": 0,

@@ -7,10 +7,8 @@ from itertools import pairwise
 import random
 from typing import Final
 
-from custom_components.ttlock_access.api.const import ERR_PASSCODE_QUOTA
-from custom_components.ttlock_access.api.models import PasscodeType
-
 from .errors import CloudError
+from .protocol import ERR_PASSCODE_QUOTA, PasscodeType
 from .state import FakeLock
 
 HOUR_MS: Final = 3_600_000

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from custom_components.ttlock_access.api.const import MAX_CLOCK_SKEW_MS
-
 from ..errors import CloudError
+from ..protocol import MAX_CLOCK_SKEW_MS
 from ..state import FakeAccount, FakeToken
 from .params import JSON, Params
 

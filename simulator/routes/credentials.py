@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from custom_components.ttlock_access.api.const import PAGE_SIZE_CARDS, PAGE_SIZE_FINGERPRINTS
-
 from ..errors import SUCCESS, CloudError
+from ..protocol import MAX_PAGE
 from ..state import FakeCredential, FakeLock
 from .params import JSON, Call, Handler, paged
 
@@ -36,7 +35,7 @@ async def _list_cards(call: Call) -> JSON:
     return paged(
         call.params,
         _listed(call, lock.cards),
-        PAGE_SIZE_CARDS,
+        MAX_PAGE,
         lambda c: (
             {"cardId": c.credential_id, "cardNumber": c.number, "cardName": c.name}
             | {"cardType": 1}
@@ -50,7 +49,7 @@ async def _list_fingerprints(call: Call) -> JSON:
     return paged(
         call.params,
         _listed(call, lock.fingerprints),
-        PAGE_SIZE_FINGERPRINTS,
+        MAX_PAGE,
         lambda f: (
             {
                 "fingerprintId": f.credential_id,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.ttlock_access.api.const import PAGE_SIZE_GATEWAYS
-
+from ..protocol import MAX_PAGE
 from ..state import FakeGateway
 from .params import JSON, Call, Handler, paged
 
@@ -28,7 +27,7 @@ async def _list_gateways(call: Call) -> JSON:
         gateways.reverse()  # newest first
     else:
         gateways.sort(key=lambda g: g.name.lower(), reverse=order == 2)
-    return paged(call.params, gateways, PAGE_SIZE_GATEWAYS, lambda g: _gateway_item(call, g))
+    return paged(call.params, gateways, MAX_PAGE, lambda g: _gateway_item(call, g))
 
 
 async def _detail(call: Call) -> JSON:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
-from custom_components.ttlock_access.api.const import (
+from ..errors import SUCCESS, CloudError
+from ..protocol import (
     FEATURE_GATEWAY_UNLOCK,
     FEATURE_LOCK_COMMAND,
     FEATURE_PASSAGE_MODE,
-    PAGE_SIZE_LOCKS,
+    MAX_PAGE_LOCKS,
+    LockState,
+    RecordType,
 )
-from custom_components.ttlock_access.api.models import LockState, RecordType
-
-from ..errors import SUCCESS, CloudError
 from ..state import FakeLock
 from .params import JSON, Call, Handler, paged
 
@@ -56,7 +56,7 @@ async def _list_locks(call: Call) -> JSON:
         and (alias is None or alias.lower() in lock.alias.lower())
         and (group is None or lock.group_id == group)
     ]
-    return paged(call.params, locks, PAGE_SIZE_LOCKS, lambda lock: _lock_item(lock, call.now))
+    return paged(call.params, locks, MAX_PAGE_LOCKS, lambda lock: _lock_item(lock, call.now))
 
 
 async def _detail(call: Call) -> JSON:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from custom_components.ttlock_access.api.const import PAGE_SIZE_METERS
-
 from ..errors import SUCCESS, CloudError
+from ..protocol import MAX_PAGE_METERS
 from ..state import FakeElectricMeter, FakeMeter, FakeWaterMeter
 from .params import JSON, Call, Handler
 
@@ -49,7 +48,7 @@ def _lister(meters: Meters, render: Callable[[FakeMeter], JSON]) -> Handler:
         # The docs show meter lists as {total, list} only, without the paging fields.
         mine = [m for m in meters(call).values() if m.owner is call.account]
         page_no = call.params.int_or("pageNo", 1)
-        size = min(call.params.int_or("pageSize", 20), PAGE_SIZE_METERS)
+        size = min(call.params.int_or("pageSize", 20), MAX_PAGE_METERS)
         if page_no < 1 or size < 1:
             raise CloudError(-3)
         page = mine[(page_no - 1) * size : page_no * size]

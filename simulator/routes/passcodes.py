@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from custom_components.ttlock_access.api.const import PAGE_SIZE_PASSCODES
-from custom_components.ttlock_access.api.models import PasscodeStatus, PasscodeType
-
 from ..errors import SUCCESS, CloudError
 from ..passcodes import (
     MAX_CUSTOM_PER_LOCK,
@@ -17,6 +14,7 @@ from ..passcodes import (
     note_issued,
     offline_code_length,
 )
+from ..protocol import MAX_PAGE, PasscodeStatus, PasscodeType
 from ..state import FakeLock, FakePasscode
 from .params import JSON, Call, Handler, paged
 
@@ -191,9 +189,7 @@ async def _list_passcodes(call: Call) -> JSON:
         codes.sort(key=lambda p: (p.send_ms, p.passcode_id), reverse=True)
     else:
         codes.sort(key=lambda p: p.name.lower(), reverse=order == 2)
-    return paged(
-        call.params, codes, PAGE_SIZE_PASSCODES, lambda p: _passcode_item(lock, p, call.now)
-    )
+    return paged(call.params, codes, MAX_PAGE, lambda p: _passcode_item(lock, p, call.now))
 
 
 ROUTES: dict[str, Handler] = {

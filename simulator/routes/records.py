@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from custom_components.ttlock_access.api.const import PAGE_SIZE_RECORDS
-
+from ..protocol import MAX_PAGE
 from ..state import FakeLock, FakeRecord
 from .params import JSON, Call, Handler, paged
 
@@ -49,7 +48,7 @@ async def _list_records(call: Call) -> JSON:
         key=lambda r: (r.lock_date_ms, r.record_id),
         reverse=True,
     )
-    return paged(call.params, records, PAGE_SIZE_RECORDS, lambda r: _record_item(lock, r))
+    return paged(call.params, records, MAX_PAGE, lambda r: _record_item(lock, r))
 
 
 ROUTES: dict[str, Handler] = {"/v3/lockRecord/list": _list_records}

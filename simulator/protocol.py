@@ -1,0 +1,96 @@
+"""The TTLock Open Platform as its official pages describe it: paths, limits, codes.
+
+The simulator is the cloud's stand-in, not the client's mirror: everything it needs to
+know about the protocol is written here from the official documentation (with the
+project's notes in shared/ as the index), never imported from the client. If the client
+gets a path, a page size, an errcode or an enum value wrong, the simulator disagrees and
+the tests say so.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Final
+
+TOKEN_PATH: Final = "/oauth2/token"
+
+# Largest pageSize each list accepts (current DOC): lock/list and the meter lists 1000,
+# the others 200.
+MAX_PAGE_LOCKS: Final = 1000
+MAX_PAGE_METERS: Final = 1000
+MAX_PAGE: Final = 200
+
+# Every /v3 call carries `date` (epoch ms); more than five minutes off gives 80000.
+MAX_CLOCK_SKEW_MS: Final = 5 * 60 * 1000
+
+# The 2026 monthly passcode quota has no documented errcode: the simulator answers this
+# one (the client maps it; it only has to agree, which a test checks).
+ERR_PASSCODE_QUOTA: Final = -3060
+
+# featureValue bits (DOC lock/featureValue).
+FEATURE_PASSCODE: Final = 0
+FEATURE_IC_CARD: Final = 1
+FEATURE_FINGERPRINT: Final = 2
+FEATURE_AUTO_LOCK: Final = 4
+FEATURE_LOCK_COMMAND: Final = 8
+FEATURE_GATEWAY_UNLOCK: Final = 10
+FEATURE_CYCLIC_PASSCODE: Final = 12
+FEATURE_DOOR_SENSOR: Final = 13
+FEATURE_PASSAGE_MODE: Final = 22
+FEATURE_WIFI: Final = 56
+
+
+class LockState(IntEnum):
+    """lock/queryOpenState: state."""
+
+    LOCKED = 0
+    UNLOCKED = 1
+    UNKNOWN = 2
+
+
+class PasscodeType(IntEnum):
+    """keyboardPwdType (keyboard password version 4)."""
+
+    ONE_TIME = 1
+    PERMANENT = 2
+    PERIOD = 3
+    ERASE = 4
+    WEEKEND = 5
+    DAILY = 6
+    WORKDAY = 7
+    MONDAY = 8
+    TUESDAY = 9
+    WEDNESDAY = 10
+    THURSDAY = 11
+    FRIDAY = 12
+    SATURDAY = 13
+    SUNDAY = 14
+
+
+class PasscodeStatus(IntEnum):
+    """lock/listKeyboardPwd: status."""
+
+    NORMAL = 1
+    INVALID = 2
+    PENDING = 3
+    ADDING = 4
+    ADD_FAILED = 5
+    MODIFYING = 6
+    MODIFY_FAILED = 7
+    DELETING = 8
+    DELETE_FAILED = 9
+
+
+class RecordType(IntEnum):
+    """lockRecord/list: recordType (the ones the simulator makes)."""
+
+    APP_UNLOCK = 1
+    PASSCODE_UNLOCK = 4
+    IC_CARD_UNLOCK = 7
+    FINGERPRINT_UNLOCK = 8
+    MECHANICAL_KEY_UNLOCK = 10
+    APP_LOCK = 11
+    GATEWAY_UNLOCK = 12
+    INSIDE_UNLOCK = 32
+    AUTO_LOCK = 45
+    LOCK_BUTTON = 47
