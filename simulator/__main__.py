@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.allowance is not None and args.allowance < 0:
         parser.error("--allowance must not be negative")
 
+    from .app import build_app  # noqa: PLC0415
     from .cloud import FakeTTLockCloud  # noqa: PLC0415  # after the import set-up
     from .demo import (  # noqa: PLC0415
         CLIENT_ID,
@@ -49,11 +50,11 @@ def main(argv: list[str] | None = None) -> None:
         add_generated_locks,
         populate_demo,
     )
-    from .persist import keep_saved  # noqa: PLC0415
+    from .persist import keep_saved, load_state  # noqa: PLC0415
 
     if args.state is not None and args.state.exists():
         try:
-            cloud = FakeTTLockCloud.load_state(args.state)
+            cloud = load_state(args.state)
         except (OSError, ValueError, KeyError, TypeError) as err:
             parser.exit(
                 1,
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         add_generated_locks(cloud, account, args.locks)
         origin = "the demo dataset" + (f", saved to {args.state}" if args.state else "")
     cloud.set_monthly_allowance(args.allowance)
-    app = cloud.make_app()
+    app = build_app(cloud)
     if args.state is not None:
         keep_saved(app, cloud, args.state)
     print(

@@ -8,16 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 import hashlib
-from pathlib import Path
 import random
 from typing import Any, Final
 
-from aiohttp import web
-
-from .app import build_app
 from .errors import CloudError
 from .faults import Fault, FaultQueue, RateLimiter
-from .persist import dump_cloud, read_state, restore_cloud, state_text, write_state_text
 from .protocol import (
     FEATURE_AUTO_LOCK,
     FEATURE_CYCLIC_PASSCODE,
@@ -110,34 +105,6 @@ class FakeTTLockCloud:
             "credential": 9_100_001,
             "meter": 4_001,
         }
-
-    # -- setup ---------------------------------------------------------------------
-
-    def make_app(self, *, control: bool = True) -> web.Application:
-        """Build the aiohttp application serving this cloud (and /_sim control routes)."""
-        return build_app(self, control=control)
-
-    # -- saved state (see persist) -----------------------------------------------------
-
-    def to_state(self) -> dict[str, Any]:
-        """Return the whole world (accounts, tokens, devices, codes, records...) as JSON data."""
-        return dump_cloud(self)
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> FakeTTLockCloud:
-        """Make a cloud from ``to_state`` data (ValueError for anything else)."""
-        cloud = cls()
-        restore_cloud(cloud, state)
-        return cloud
-
-    def save_state(self, path: Path) -> None:
-        """Write ``to_state`` to a JSON file (replaced at once)."""
-        write_state_text(path, state_text(self))
-
-    @classmethod
-    def load_state(cls, path: Path) -> FakeTTLockCloud:
-        """Make a cloud from a file ``save_state`` wrote (OSError, ValueError)."""
-        return cls.from_state(read_state(path))
 
     def new_id(self, kind: str) -> int:
         value = self._next_ids[kind]

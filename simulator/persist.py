@@ -199,6 +199,30 @@ def _restore_meter[M: FakeMeter](
     return _build(kind, item, owner=accounts[item["owner"]], gateway=gateway)
 
 
+def to_state(cloud: FakeTTLockCloud) -> State:
+    """Return the whole world (accounts, tokens, devices, codes, records...) as JSON data."""
+    return dump_cloud(cloud)
+
+
+def from_state(state: State) -> FakeTTLockCloud:
+    """Make a cloud from ``to_state`` data (ValueError for anything else)."""
+    from .cloud import FakeTTLockCloud  # noqa: PLC0415  # only under TYPE_CHECKING above
+
+    cloud = FakeTTLockCloud()
+    restore_cloud(cloud, state)
+    return cloud
+
+
+def save_state(cloud: FakeTTLockCloud, path: Path) -> None:
+    """Write ``to_state`` to a JSON file (replaced at once)."""
+    write_state_text(path, state_text(cloud))
+
+
+def load_state(path: Path) -> FakeTTLockCloud:
+    """Make a cloud from a file ``save_state`` wrote (OSError, ValueError)."""
+    return from_state(read_state(path))
+
+
 def state_text(cloud: FakeTTLockCloud) -> str:
     """Return the state as the file holds it."""
     return json.dumps(dump_cloud(cloud), indent=1) + "\n"

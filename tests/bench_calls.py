@@ -57,6 +57,7 @@ from custom_components.ttlock_access.const import (
     SERVER_CUSTOM,
 )
 from custom_components.ttlock_access.planner import Plan
+from simulator.app import build_app
 from simulator.cloud import FakeTTLockCloud
 from simulator.demo import CLIENT_ID, CLIENT_SECRET, add_generated_locks
 from simulator.state import FakeLock
@@ -328,7 +329,7 @@ async def test_calls(  # noqa: PLR0917
     add_generated_locks(cloud, account, locks)
     cloud.add_lock(account, name="Shed (Bluetooth)", battery=80)
     cloud.monthly_allowance = ALLOWANCE
-    server = await aiohttp_server(cloud.make_app(), host="127.0.0.1", access_log=None)
+    server = await aiohttp_server(build_app(cloud), host="127.0.0.1", access_log=None)
     url = f"http://127.0.0.1:{server.port}"
     async with aiohttp.ClientSession() as session:
         token = await TTLockClient(session, CLIENT_ID, CLIENT_SECRET, base_url=url).login(

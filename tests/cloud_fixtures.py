@@ -9,6 +9,7 @@ from aiohttp import web
 import pytest
 
 from simulator import DEMO_USERNAME, FakeAccount, FakeTTLockCloud, populate_demo
+from simulator.app import build_app
 from simulator.demo import CLIENT_ID, CLIENT_SECRET
 
 
@@ -33,7 +34,7 @@ async def cloud_url(
     socket_enabled: None,
 ) -> str:
     """Serve ``fake_cloud`` on 127.0.0.1 (closed by aiohttp_server at teardown)."""
-    app: web.Application = fake_cloud.make_app()
+    app: web.Application = build_app(fake_cloud)
     # No access log: under a frozen clock aiohttp cannot time requests and logs tracebacks.
     server = await aiohttp_server(app, host="127.0.0.1", access_log=None)
     return f"http://127.0.0.1:{server.port}"

@@ -15,7 +15,9 @@ import aiohttp
 import pytest
 
 from simulator import DEMO_USERNAME, FakeTTLockCloud
+from simulator.app import build_app
 from simulator.demo import CLIENT_ID, CLIENT_SECRET
+from simulator.persist import from_state, load_state, save_state, to_state
 
 from .process import get_json, post_form, run_simulator
 from .raw_api import RawApi
@@ -82,7 +84,7 @@ async def test_round_trip_keeps_the_whole_world(api: RawApi, fake_cloud: FakeTTL
     assert front.deleted_periods  # the changes took
     assert front.passage_weekdays == [1, 5]
 
-    copy = FakeTTLockCloud.from_state(json.loads(json.dumps(fake_cloud.to_state())))
+    copy = from_state(json.loads(json.dumps(to_state(fake_cloud))))
 
     assert _world(copy) == _world(fake_cloud)
     # References point at the loaded records, as the routes' identity checks expect.
@@ -111,10 +113,10 @@ async def test_a_loaded_file_serves_the_saved_session(
 ) -> None:
     login = await _change_everything(api, fake_cloud)
     path = tmp_path / "simulator.json"
-    fake_cloud.save_state(path)
+    save_state(fake_cloud, path)
 
-    loaded = FakeTTLockCloud.load_state(path)
-    server = await aiohttp_server(loaded.make_app(), host="127.0.0.1", access_log=None)
+    loaded = load_state(path)
+    server = await aiohttp_server(build_app(loaded), host="127.0.0.1", access_log=None)
     async with aiohttp.ClientSession() as session:
         again = RawApi(session, f"http://127.0.0.1:{server.port}")
         again.token = api.token  # no new login: the token Home Assistant kept still works
@@ -127,7 +129,7 @@ async def test_a_loaded_file_serves_the_saved_session(
 
     path.write_text(json.dumps({"format": "something else", "version": 1}))
     with pytest.raises(ValueError, match="ttlock-simulator-state"):
-        FakeTTLockCloud.load_state(path)
+        load_state(path)
 
 
 def _simulator(state: Path) -> AbstractContextManager[tuple[str, str]]:
