@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import random
 from zoneinfo import ZoneInfo
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 import pytest
 
@@ -15,20 +15,6 @@ from custom_components.ttlock_access.api import (
     Lock,
     Passcode,
     PasscodeType,
-    TTLockAuthError,
-    TTLockConnectionError,
-    TTLockDuplicatePasscodeError,
-    TTLockError,
-    TTLockInvalidParameterError,
-    TTLockNotFoundError,
-    TTLockNotSupportedError,
-    TTLockPasscodeError,
-    TTLockPasscodeQuotaError,
-    TTLockPeriodReusedError,
-    TTLockPermissionError,
-    TTLockRateLimitError,
-    TTLockServerError,
-    TTLockUnreachableError,
 )
 from custom_components.ttlock_access.passcode_manager import PasscodeManager
 from custom_components.ttlock_access.passcodes import (
@@ -40,7 +26,6 @@ from custom_components.ttlock_access.passcodes import (
     add_month,
     ceil_hour,
     ceil_minute,
-    cloud_error,
     counts_against_quota,
     first_use_deadline,
     floor_hour,
@@ -457,30 +442,3 @@ def test_result_response() -> None:
     )
     assert custom.must_be_used_by is None
     assert "warning" not in custom.as_response()
-
-
-@pytest.mark.parametrize(
-    ("err", "key", "validation"),
-    [
-        (TTLockAuthError("x"), "cloud_auth_failed", False),
-        (TTLockRateLimitError("x"), "cloud_rate_limited", False),
-        (TTLockUnreachableError("x"), "cloud_lock_unreachable", False),
-        (TTLockNotFoundError("x"), "cloud_not_found", False),
-        (TTLockInvalidParameterError("x"), "cloud_invalid_parameter", False),
-        (TTLockNotSupportedError("x"), "cloud_not_supported", False),
-        (TTLockPermissionError("x"), "cloud_permission_denied", False),
-        (TTLockDuplicatePasscodeError("x"), "code_in_use", True),
-        (TTLockPasscodeQuotaError("x"), "cloud_passcode_quota", False),
-        (TTLockPeriodReusedError("x"), "cloud_period_reused", False),
-        (TTLockPasscodeError("x"), "cloud_passcode_refused", False),
-        (TTLockConnectionError("x"), "cloud_connection_failed", False),
-        (TTLockServerError("x"), "cloud_server_error", False),
-        (TTLockError("x"), "cloud_error", False),
-    ],
-)
-def test_cloud_error(err: TTLockError, key: str, validation: bool) -> None:
-    mapped = cloud_error(err, "Front door")
-    assert isinstance(mapped, HomeAssistantError)
-    assert isinstance(mapped, ServiceValidationError) is validation
-    assert mapped.translation_key == key
-    assert mapped.translation_placeholders == {"lock_name": "Front door", "error": "x"}

@@ -27,11 +27,9 @@ from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .allowance import allowance_reset_text
 from .api import (
     ElectricMeter,
     Gateway,
@@ -43,14 +41,11 @@ from .api import (
     Token,
     TTLockAuthError,
     TTLockClient,
-    TTLockConnectionError,
     TTLockError,
     TTLockInvalidClientError,
     TTLockNotFoundError,
     TTLockNotSupportedError,
     TTLockPermissionError,
-    TTLockRateLimitError,
-    TTLockServerError,
     TTLockUnreachableError,
     TTLockWrongRegionError,
     WaterMeter,
@@ -60,12 +55,10 @@ from .const import (
     CONF_TOKEN,
     CONF_USERNAME,
     DEFAULT_MONTHLY_ALLOWANCE,
-    DOMAIN,
     JAMMED_RECORD_TYPES,
     LOGGER,
-    MONTHLY_LIMIT_RETRY_AFTER,
-    RATE_LIMIT_RETRY_AFTER,
 )
+from .errors import update_error
 from .planner import METER_INTERVAL, Plan, PlanInput, make_plan
 
 if TYPE_CHECKING:
@@ -124,34 +117,6 @@ def async_store_token(hass: HomeAssistant, entry: ConfigEntry, token: Token) -> 
     hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_TOKEN: token.as_dict()})
 
 
-def translate_update_error(err: TTLockError) -> Exception:
-    """Map a client error to what a coordinator raises."""
-    if isinstance(err, TTLockAuthError):
-        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed")
-    if isinstance(err, TTLockRateLimitError) and err.monthly:
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="monthly_limit",
-            translation_placeholders={"reset": allowance_reset_text(err)},
-            retry_after=MONTHLY_LIMIT_RETRY_AFTER,
-        )
-    if isinstance(err, TTLockRateLimitError):
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            retry_after=RATE_LIMIT_RETRY_AFTER,
-        )
-    if isinstance(err, TTLockConnectionError):
-        key = "cannot_connect"
-    elif isinstance(err, TTLockServerError):
-        key = "server_error"
-    else:
-        key = "update_failed"
-    return UpdateFailed(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders={"error": str(err)}
-    )
-
-
 class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """Shared error handling: translated failures, one silent re-login, back-off."""
 
@@ -195,7 +160,7 @@ class TTLockCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 async_store_token(self.hass, self.config_entry, token)
                 return await call()
         except TTLockError as err:
-            raise translate_update_error(err) from err
+            raise update_error(err) from err
 
     @callback
     def async_publish(self, data: DataT) -> None:

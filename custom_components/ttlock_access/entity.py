@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import override
+from typing import Any, override
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
-from .allowance import allowance_reset_text
 from .api import (
     ElectricMeter,
-    TTLockAuthError,
-    TTLockConnectionError,
     TTLockError,
-    TTLockNotFoundError,
-    TTLockNotSupportedError,
-    TTLockPermissionError,
-    TTLockRateLimitError,
-    TTLockServerError,
-    TTLockUnreachableError,
     WaterMeter,
 )
 from .const import (
@@ -43,6 +33,7 @@ from .coordinator import (
     TTLockMetersCoordinator,
 )
 from .data import TTLockConfigEntry
+from .errors import command_error, start_reauth_if_needed
 
 
 def device_identifier(kind: str, object_id: int) -> tuple[str, str]:
@@ -322,40 +313,16 @@ class TTLockWaterMeterEntity(TTLockMeterEntity):
         )
 
 
-def command_error(err: TTLockError, name: str) -> HomeAssistantError:
-    """Return a translated error for a failed command on the device ``name``."""
-    if isinstance(err, TTLockUnreachableError):
-        key = "device_unreachable"
-    elif isinstance(err, TTLockNotSupportedError):
-        key = "not_supported"
-    elif isinstance(err, TTLockPermissionError):
-        key = "permission_denied"
-    elif isinstance(err, TTLockNotFoundError):
-        key = "device_not_found"
-    elif isinstance(err, TTLockRateLimitError) and err.monthly:
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="command_monthly_limit",
-            translation_placeholders={"name": name, "reset": allowance_reset_text(err)},
-        )
-    elif isinstance(err, TTLockRateLimitError):
-        key = "command_rate_limited"
-    elif isinstance(err, TTLockAuthError):
-        key = "command_auth_failed"
-    elif isinstance(err, (TTLockConnectionError, TTLockServerError)):
-        key = "command_cannot_connect"
-    else:
-        key = "command_failed"
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"name": name, "error": str(err)},
-    )
+async def async_run_command(
+    coordinator: DataUpdateCoordinator[Any], call: Awaitable[None], name: str
+) -> None:
+    """Await a cloud command, turning its failure into a translated error.
 
-
-async def async_run_command(call: Awaitable[None], name: str) -> None:
-    """Await a cloud command, turning its failure into a translated error."""
+    A refused login also starts re-authentication of the entry.
+    """
     try:
         await call
     except TTLockError as err:
+        if coordinator.config_entry is not None:
+            start_reauth_if_needed(coordinator.hass, coordinator.config_entry, err)
         raise command_error(err, name) from err

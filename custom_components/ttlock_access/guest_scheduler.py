@@ -72,6 +72,7 @@ from .const import (
     EVENT_GUEST_CODE_REVOKED,
     SUBENTRY_GUEST_BINDING,
 )
+from .errors import RETRYABLE_CLOUD_KEYS
 from .left_codes import LeftCodes
 from .passcodes import (
     PasscodeKind,
@@ -126,16 +127,8 @@ ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
 ISSUE_GUEST_CODE_LEFT: Final = "guest_code_left_on_lock"
 
 # Errors worth another try in an hour: the lock, its gateway or the cloud out of reach.
-_RETRYABLE: Final = frozenset(
-    {
-        "cloud_lock_unreachable",
-        "cloud_connection_failed",
-        "cloud_server_error",
-        "cloud_rate_limited",
-        "cloud_monthly_limit",  # refused at home without a call until the probe passes
-        "lock_not_found",
-    }
-)
+# (the monthly limit is refused at home without a call until the daily probe passes)
+_RETRYABLE: Final = RETRYABLE_CLOUD_KEYS | {"lock_not_found"}
 _QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
 
 

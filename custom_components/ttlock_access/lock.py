@@ -61,13 +61,13 @@ class TTLockLock(TTLockRemoteLockEntity, LockEntity):
     @override
     async def async_lock(self, **kwargs: Any) -> None:
         await async_run_command(
-            self.coordinator.client.lock(self.lock_id), self.lock_data.lock.name
+            self.coordinator, self.coordinator.client.lock(self.lock_id), self.lock_data.lock.name
         )
         self.coordinator.async_update_lock(self.lock_id, state=LockState.LOCKED)
 
     @override
     async def async_unlock(self, **kwargs: Any) -> None:
         await async_run_command(
-            self.coordinator.client.unlock(self.lock_id), self.lock_data.lock.name
+            self.coordinator, self.coordinator.client.unlock(self.lock_id), self.lock_data.lock.name
         )
         self.coordinator.async_update_lock(self.lock_id, state=LockState.UNLOCKED)

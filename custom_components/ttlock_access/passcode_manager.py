@@ -13,7 +13,7 @@ import random
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
@@ -31,6 +31,7 @@ from .api import (
     TTLockServerError,
 )
 from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
+from .errors import cloud_error, start_reauth_if_needed
 from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ from .passcodes import (
     PasscodePlan,
     PasscodeResult,
     add_month,
-    cloud_error,
     counts_against_quota,
     generate_code,
     iso_local,
@@ -355,12 +355,17 @@ class PasscodeManager:
 
     # ---- cloud operations -----------------------------------------------------------
 
+    def _cloud_error(self, err: TTLockError, lock: Lock) -> HomeAssistantError:
+        """Return the translated error of a failed call; a refused login starts reauth."""
+        start_reauth_if_needed(self.hass, self.entry, err)
+        return cloud_error(err, lock.name)
+
     async def async_list(self, lock: Lock) -> list[Passcode]:
         """Read the lock's codes from the cloud (and reconcile the quota books)."""
         try:
             passcodes = await self.client.list_passcodes(lock.lock_id)
         except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
+            raise self._cloud_error(err, lock) from err
         await self.async_reconcile(lock.lock_id, passcodes)
         return passcodes
 
@@ -405,9 +410,9 @@ class PasscodeManager:
                 result = await self._create_custom(lock, plan, existing or [])
         except TTLockPasscodeQuotaError as err:
             await self._async_record_exhausted(lock.lock_id)
-            raise cloud_error(err, lock.name) from err
+            raise self._cloud_error(err, lock) from err
         except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
+            raise self._cloud_error(err, lock) from err
         if plan.counts_against_quota:
             await self._async_record(lock.lock_id, result.passcode_id)
         _LOGGER.debug(
@@ -537,7 +542,7 @@ class PasscodeManager:
         try:
             await self.client.delete_passcode(lock.lock_id, passcode_id)
         except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
+            raise self._cloud_error(err, lock) from err
 
     async def async_rollback(self, lock: Lock, passcode_id: int) -> bool:
         """Best-effort delete of a code created by a call that failed later."""
@@ -581,4 +586,4 @@ class PasscodeManager:
                 lock.lock_id, passcode_id, name=name, new_code=new_code, start=start, end=end
             )
         except TTLockError as err:
-            raise cloud_error(err, lock.name) from err
+            raise self._cloud_error(err, lock) from err

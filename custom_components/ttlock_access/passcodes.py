@@ -29,28 +29,13 @@ import random
 import secrets
 from typing import Any, Final
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
-from .allowance import allowance_reset_text
 from .api import (
     Lock,
     Passcode,
     PasscodeType,
-    TTLockAuthError,
-    TTLockConnectionError,
-    TTLockDuplicatePasscodeError,
-    TTLockError,
-    TTLockInvalidParameterError,
-    TTLockNotFoundError,
-    TTLockNotSupportedError,
-    TTLockPasscodeError,
-    TTLockPasscodeQuotaError,
-    TTLockPeriodReusedError,
-    TTLockPermissionError,
-    TTLockRateLimitError,
-    TTLockServerError,
-    TTLockUnreachableError,
 )
 from .const import DOMAIN
 
@@ -500,40 +485,3 @@ class PasscodeResult:
 def iso_local(value: datetime | None) -> str | None:
     """ISO 8601 in Home Assistant's time zone, as actions and events report times."""
     return dt_util.as_local(value).isoformat() if value is not None else None
-
-
-# --------------------------------------------------------------------------------------
-# Cloud errors
-# --------------------------------------------------------------------------------------
-
-_CLOUD_ERRORS: Final[tuple[tuple[type[TTLockError], str], ...]] = (
-    (TTLockAuthError, "cloud_auth_failed"),
-    (TTLockRateLimitError, "cloud_rate_limited"),
-    (TTLockUnreachableError, "cloud_lock_unreachable"),
-    (TTLockNotFoundError, "cloud_not_found"),
-    (TTLockInvalidParameterError, "cloud_invalid_parameter"),
-    (TTLockNotSupportedError, "cloud_not_supported"),
-    (TTLockPermissionError, "cloud_permission_denied"),
-    (TTLockDuplicatePasscodeError, "code_in_use"),
-    (TTLockPasscodeQuotaError, "cloud_passcode_quota"),
-    (TTLockPeriodReusedError, "cloud_period_reused"),
-    (TTLockPasscodeError, "cloud_passcode_refused"),
-    (TTLockConnectionError, "cloud_connection_failed"),
-    (TTLockServerError, "cloud_server_error"),
-)
-
-
-def cloud_error(err: TTLockError, lock_name: str = "") -> HomeAssistantError:
-    """Return a translated Home Assistant error for a typed cloud failure."""
-    key = next((key for cls, key in _CLOUD_ERRORS if isinstance(err, cls)), "cloud_error")
-    placeholders = {"lock_name": lock_name, "error": str(err)}
-    if isinstance(err, TTLockRateLimitError) and err.monthly:
-        key = "cloud_monthly_limit"
-        placeholders["reset"] = allowance_reset_text(err)
-    if isinstance(err, TTLockDuplicatePasscodeError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-        )
-    return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )

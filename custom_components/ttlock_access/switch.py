@@ -75,6 +75,7 @@ class TTLockPassageModeSwitch(TTLockRemoteLockEntity, SwitchEntity):
 
     async def _async_set(self, enabled: bool) -> None:
         await async_run_command(
+            self.coordinator,
             self.coordinator.client.set_passage_mode(self.lock_id, enabled),
             self.lock_data.lock.name,
         )
@@ -100,7 +101,9 @@ class TTLockSupplySwitch(TTLockElectricMeterEntity, SwitchEntity):
 
     async def _async_set(self, on: bool) -> None:
         await async_run_command(
-            self.coordinator.client.set_electric_meter_supply(self.meter_id, on), self.meter.name
+            self.coordinator,
+            self.coordinator.client.set_electric_meter_supply(self.meter_id, on),
+            self.meter.name,
         )
         self.coordinator.async_update_electric(
             replace(self.meter, supply=MeterSupply.ON if on else MeterSupply.OFF)

@@ -59,7 +59,9 @@ class TTLockWaterValve(TTLockWaterMeterEntity, ValveEntity):
 
     async def _async_set(self, open_: bool) -> None:
         await async_run_command(
-            self.coordinator.client.set_water_meter_valve(self.meter_id, open_), self.meter.name
+            self.coordinator,
+            self.coordinator.client.set_water_meter_valve(self.meter_id, open_),
+            self.meter.name,
         )
         self.coordinator.async_update_water(
             replace(self.meter, valve=MeterSupply.ON if open_ else MeterSupply.OFF)
