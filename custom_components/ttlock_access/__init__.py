@@ -31,7 +31,7 @@ from .coordinator import (
     async_store_token,
 )
 from .data import TTLockConfigEntry, TTLockData
-from .entity import async_current_devices, async_sync_devices, parse_device_identifier
+from .devices import async_current_devices, async_sync_devices, parse_device_identifier
 from .guest_scheduler import GuestScheduler, async_remove_guest_store
 from .passcode_manager import PasscodeManager, async_remove_store
 from .services import async_setup_services

@@ -23,7 +23,7 @@ from .const import (
     DEVICE_WATER_METER,
 )
 from .data import TTLockConfigEntry
-from .entity import parse_device_identifier
+from .devices import parse_device_identifier
 
 TO_REDACT = {
     CONF_CLIENT_ID,
