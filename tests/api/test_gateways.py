@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from custom_components.ttlock_access.api import Lock, TTLockClient, TTLockNotFoundError
+from custom_components.ttlock_access.api import Lock, TTLockClient
 from custom_components.ttlock_access.api.const import PAGE_SIZE_GATEWAYS
 from simulator.cloud import FakeTTLockCloud
 from simulator.state import FakeAccount
@@ -30,16 +28,6 @@ async def test_list_gateways_fetches_every_page(
     assert cloud.requests["/v3/gateway/list"] == 3
 
 
-async def test_gateway_detail(client: TTLockClient) -> None:
-    (gateway,) = await client.list_gateways()
-    assert await client.get_gateway_detail(gateway.gateway_id) == gateway
-
-
-async def test_unknown_gateway(client: TTLockClient) -> None:
-    with pytest.raises(TTLockNotFoundError):
-        await client.get_gateway_detail(1)
-
-
 async def test_links(client: TTLockClient, demo_locks: dict[str, Lock]) -> None:
     (gateway,) = await client.list_gateways()
     links = await client.list_gateway_locks(gateway.gateway_id)
@@ -48,8 +36,3 @@ async def test_links(client: TTLockClient, demo_locks: dict[str, Lock]) -> None:
         demo_locks["Back door"].lock_id,
     }
     assert all(link.gateway_id == gateway.gateway_id and link.rssi for link in links)
-    by_lock = await client.list_lock_gateways(demo_locks["Front door"].lock_id)
-    assert [link.gateway_id for link in by_lock] == [gateway.gateway_id]
-    assert by_lock[0].lock_id == demo_locks["Front door"].lock_id
-    assert by_lock[0].updated is not None
-    assert await client.list_lock_gateways(demo_locks["Garage"].lock_id) == []

@@ -71,14 +71,6 @@ async def test_state_follows_the_world(
     assert await client.get_lock_state(lock_id) is LockState.UNKNOWN
 
 
-async def test_query_battery(
-    client: TTLockClient, cloud: FakeTTLockCloud, demo_locks: dict[str, Lock]
-) -> None:
-    lock_id = demo_locks["Front door"].lock_id
-    cloud.set_battery(lock_id, 42)
-    assert await client.query_battery(lock_id) == 42
-
-
 async def test_lock_without_gateway(client: TTLockClient, demo_locks: dict[str, Lock]) -> None:
     with pytest.raises(TTLockUnreachableError) as err:
         await client.unlock(demo_locks["Garage"].lock_id)

@@ -1,4 +1,4 @@
-"""Electricity and water meters: list, read through the gateway, switch."""
+"""Electricity and water meters: list and switch."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ async def test_electric_meter(client: TTLockClient) -> None:
     assert meter.total_kwh is not None
     assert meter.total_kwh >= 1234.5
     assert meter.supply is MeterSupply.ON
-    await client.sync_electric_meter(meter.meter_id)
     await client.set_electric_meter_supply(meter.meter_id, False)
     (meter,) = await client.list_electric_meters()
     assert meter.supply is MeterSupply.OFF
@@ -26,7 +25,6 @@ async def test_water_meter(client: TTLockClient) -> None:
     assert meter.name == "Flat 1 water"
     assert meter.total_m3 is not None
     assert meter.battery == 80
-    await client.sync_water_meter(meter.meter_id)
     await client.set_water_meter_valve(meter.meter_id, False)
     assert (await client.list_water_meters())[0].valve is MeterSupply.OFF
     await client.set_water_meter_valve(meter.meter_id, True)

@@ -3,14 +3,14 @@
 Endpoints, parameters and methods as the official pages document them (euopen.ttlock.com
 document-pages/en/cloud/<area>/<page>; searched for this module):
 - lock/list, lock/detail, gateway/queryLockOpenState (/v3/lock/queryOpenState -> state
-  0 locked, 1 unlocked, 2 unknown), gateway/queryLockElectricQuantity, lock/lock,
+  0 locked, 1 unlocked, 2 unknown), lock/lock,
   lock/unlock, lock/getPassageModeConfig (GET), lock/configPassageMode (POST: passageMode
   1 on / 2 off, isAllDay 1, weekDays JSON array, type 2 = via gateway or Wi-Fi).
-- gateway/list, gateway/detail, gateway/listLock, gateway/listByLock.
+- gateway/list, gateway/listLock.
 - passcode/get, passcode/add (addType 2), passcode/change (changeType 2),
   passcode/delete (deleteType 2), lock/listKeyboardPwd, lockRecord/list.
 - card/delete and fingerprint/delete (deleteType 2 = via gateway or Wi-Fi lock).
-- eletricMeter/admin/{list,syncState,controlOnOff} and waterMeter/admin/{list,syncState,
+- eletricMeter/admin/{list,controlOnOff} and waterMeter/admin/{list,
   controlOnOff}: all POST forms (the meter pages document even the list as POST), lists
   answer only {total, list}; onOff 0/1.
 """
@@ -90,12 +90,6 @@ class TTLockClient(TTLockTransport):
         state = _int_field(data, "state", path)
         return LockState(state) if state in LockState else LockState.UNKNOWN
 
-    async def query_battery(self, lock_id: int) -> int:
-        """Ask the lock, through its gateway, for its battery level (%)."""
-        path = "/v3/lock/queryElectricQuantity"
-        data = await self._call("GET", path, {"lockId": lock_id}, gateway=True)
-        return _int_field(data, "electricQuantity", path)
-
     async def lock(self, lock_id: int) -> None:
         """Lock remotely."""
         await self._call("POST", "/v3/lock/lock", {"lockId": lock_id}, gateway=True)
@@ -129,22 +123,11 @@ class TTLockClient(TTLockTransport):
         )
         return [Gateway.from_api(item) for item in items]
 
-    async def get_gateway_detail(self, gateway_id: int) -> Gateway:
-        """Fetch one gateway."""
-        data = await self._call("GET", "/v3/gateway/detail", {"gatewayId": gateway_id})
-        return Gateway.from_api(data)
-
     async def list_gateway_locks(self, gateway_id: int) -> list[GatewayLink]:
         """List the locks a gateway reaches, with their signal."""
         path = "/v3/gateway/listLock"
         data = await self._call("GET", path, {"gatewayId": gateway_id})
         return [GatewayLink.from_api(i, gateway_id=gateway_id) for i in list_items(data, path)]
-
-    async def list_lock_gateways(self, lock_id: int) -> list[GatewayLink]:
-        """List the gateways that reach a lock, with their signal."""
-        path = "/v3/gateway/listByLock"
-        data = await self._call("GET", path, {"lockId": lock_id})
-        return [GatewayLink.from_api(i, lock_id=lock_id) for i in list_items(data, path)]
 
     # --- passcodes ----------------------------------------------------------------
 
@@ -294,11 +277,6 @@ class TTLockClient(TTLockTransport):
         items = await self._fetch_all("POST", "/v3/electricMeter/list", PAGE_SIZE_METERS)
         return [ElectricMeter.from_api(item) for item in items]
 
-    async def sync_electric_meter(self, meter_id: int) -> None:
-        """Have the gateway read the meter now (the next list shows the reading)."""
-        params = {"electricMeterId": meter_id}
-        await self._call("POST", "/v3/electricMeter/syncState", params, gateway=True)
-
     async def set_electric_meter_supply(self, meter_id: int, on: bool) -> None:
         """Switch the meter's relay (the supply) on or off."""
         params = {"electricMeterId": meter_id, "onOff": int(on)}
@@ -308,11 +286,6 @@ class TTLockClient(TTLockTransport):
         """List every water meter of the account."""
         items = await self._fetch_all("POST", "/v3/waterMeter/list", PAGE_SIZE_METERS)
         return [WaterMeter.from_api(item) for item in items]
-
-    async def sync_water_meter(self, meter_id: int) -> None:
-        """Have the gateway read the meter now."""
-        params = {"waterMeterId": meter_id}
-        await self._call("POST", "/v3/waterMeter/syncState", params, gateway=True)
 
     async def set_water_meter_valve(self, meter_id: int, open_: bool) -> None:
         """Open or close the meter's valve."""
