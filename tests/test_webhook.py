@@ -348,3 +348,25 @@ async def test_push_during_a_poll_is_not_overwritten(
     await hass.async_block_till_done()
     assert locks.data[front.lock_id].state is LockState.UNLOCKED
     assert hass.states.get("lock.front_door").state == "unlocked"  # type: ignore[union-attr]
+
+
+async def test_push_while_another_lock_is_read_is_kept(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A lock whose turn in a cycle is over keeps a push that comes while others are read."""
+    client = await hass_client_no_auth()
+    locks = init_integration.runtime_data.locks
+    first, *others = list(locks.data)  # the order of each cycle
+    slow = next(lock_id for lock_id in others if locks.data[lock_id].lock.is_remote)
+    fake_cloud.fail_next("/v3/lockRecord/list", delay=0.5, count=3)
+    locks.async_read_soon([slow])  # only the later lock is read; the first's turn is quick
+    refresh = hass.async_create_task(locks.async_refresh())
+    await asyncio.sleep(0.2)
+    response = await client.post(URL, data=records_form(first, _record()))
+    assert response.status == 200
+    await refresh
+    await hass.async_block_till_done()
+    assert locks.data[first].state is LockState.UNLOCKED

@@ -286,6 +286,9 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._passage: dict[int, bool | None] = {}
         self._read: dict[int, datetime] = {}  # when each lock was last read
         self._cursor: dict[int, datetime] = {}  # serverDate of the newest record seen
+        # Pushes and commands applied per lock: a cycle keeps what came after a lock's turn.
+        self._changes: dict[int, int] = {}
+        self._turn: dict[int, int] = {}
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
         self._record_listeners: dict[int, list[RecordListener]] = {}
 
@@ -340,11 +343,13 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             await self._async_read_list()
         links = self.gateways.lock_links()
         result: dict[int, LockData] = {}
+        self._turn = {}  # each lock's change count as far as this cycle has taken it in
         for lock in self._locks:
             lock_id = lock.lock_id
             await self._async_load_static(lock)
             # As it is now: a push may have changed it while earlier locks were read.
             old = (self.data or {}).get(lock_id)
+            self._turn[lock_id] = self._changes.get(lock_id, 0)
             if old is not None and not listed:
                 lock = old.lock  # noqa: PLW2901  # as records updated it since the list
             lock_links = links.get(lock_id, [])
@@ -377,6 +382,26 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 raise
         for lock_id in set(self._cursor) - set(result):
             self._forget(lock_id)
+        return self._keep_newer(result)
+
+    def _keep_newer(self, result: dict[int, LockData]) -> dict[int, LockData]:
+        """Keep what a push or a command said about a lock while later locks were read.
+
+        A lock changed after its turn in this cycle (its own read had merged what came
+        before) must not go back to this cycle's older view of it.
+        """
+        for lock_id, mine in result.items():
+            current = (self.data or {}).get(lock_id)
+            if current is None or self._changes.get(lock_id, 0) == self._turn.get(lock_id, 0):
+                continue
+            result[lock_id] = replace(
+                mine,
+                state=current.state,
+                jammed=current.jammed,
+                reachable=current.reachable,
+                passage_mode=current.passage_mode,
+                lock=replace(mine.lock, battery=current.lock.battery),
+            )
         return result
 
     async def _async_follow(
@@ -409,6 +434,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 reachable=current.reachable,
                 lock=replace(data.lock, battery=current.lock.battery),
             )
+        self._turn[lock_id] = self._changes.get(lock_id, 0)  # taken in (no wait from here)
         if not (new := self._take_new(lock_id, records)):
             return data
         self.allowance.note_activity(lock_id)
@@ -548,6 +574,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             return False
         self.allowance.note_push(lock_id)
         if new := self._take_new(lock_id, records):
+            self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
             self.allowance.note_activity(lock_id)
             updated = self._apply_records(self.data[lock_id], new)
             self._fire(lock_id, new)
@@ -573,6 +600,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         reachable: bool | None = None,
     ) -> None:
         """Record the outcome of a command (or a push) and tell the entities."""
+        self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
         current = self.data[lock_id]
         updated = replace(
             current,
