@@ -25,6 +25,7 @@ from custom_components.ttlock_access.api import (
     TTLockUnreachableError,
 )
 from custom_components.ttlock_access.errors import (
+    IN_DOUBT_CLOUD_KEYS,
     RETRYABLE_CLOUD_KEYS,
     cloud_error,
     is_retryable,
@@ -61,6 +62,14 @@ def test_cloud_error(err: TTLockError, key: str, validation: bool) -> None:
 
 def test_retryable_is_one_rule() -> None:
     """The keys guest access retries on are exactly those of retryable errors."""
+    assert {
+        "cloud_rate_limited",
+        "cloud_monthly_limit",
+        "cloud_lock_unreachable",
+        "cloud_connection_failed",
+        "cloud_server_error",
+    } == RETRYABLE_CLOUD_KEYS
+    assert {"cloud_connection_failed", "cloud_server_error"} == IN_DOUBT_CLOUD_KEYS
     errors = [
         TTLockAuthError("x"),
         TTLockRateLimitError("x"),

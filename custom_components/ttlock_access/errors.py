@@ -46,6 +46,8 @@ _RETRYABLE: Final = (
     TTLockRateLimitError,
     TTLockUnreachableError,
 )
+# Failures after which the cloud may have carried a write out all the same (answer lost).
+IN_DOUBT: Final = (TTLockConnectionError, TTLockServerError)
 
 
 def is_retryable(err: TTLockError) -> bool:
@@ -161,11 +163,9 @@ def cloud_error(err: TTLockError, lock_name: str = "") -> HomeAssistantError:
 
 # The cloud_error keys of failures worth another try (guest access retries on them).
 RETRYABLE_CLOUD_KEYS: Final = frozenset(
-    {
-        "cloud_rate_limited",
-        "cloud_monthly_limit",
-        "cloud_lock_unreachable",
-        "cloud_connection_failed",
-        "cloud_server_error",
-    }
+    {key for cls, key in _CLOUD_ERRORS if issubclass(cls, _RETRYABLE)} | {"cloud_monthly_limit"}
+)
+# The cloud_error keys of failures after which a write may have happened all the same.
+IN_DOUBT_CLOUD_KEYS: Final = frozenset(
+    key for cls, key in _CLOUD_ERRORS if issubclass(cls, IN_DOUBT)
 )

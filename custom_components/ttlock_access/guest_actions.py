@@ -61,6 +61,7 @@ ATTR_LOCK_ID: Final = "lock_id"
 ATTR_LOCK_ENTITY_ID: Final = "lock_entity_id"
 
 DEFAULT_GUEST_NAME: Final = "Guest"
+# Where to look for an event known only by its uid.
 _EVENT_LOOKBACK: Final = timedelta(days=31)
 _EVENT_LOOKAHEAD: Final = timedelta(days=400)
 

@@ -22,16 +22,14 @@ from .api import (
     CreatedPasscode,
     Lock,
     Passcode,
-    TTLockConnectionError,
     TTLockDuplicatePasscodeError,
     TTLockError,
     TTLockNotFoundError,
     TTLockPasscodeQuotaError,
     TTLockPeriodReusedError,
-    TTLockServerError,
 )
 from .const import CONF_PASSCODE_QUOTA_LIMITED, DOMAIN
-from .errors import cloud_error, start_reauth_if_needed
+from .errors import IN_DOUBT, cloud_error, start_reauth_if_needed
 from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
@@ -61,8 +59,6 @@ STORAGE_VERSION: Final = 1
 ISSUE_QUOTA_EXHAUSTED: Final = "passcode_quota_exhausted"
 # How many times a create is retried with another code (duplicate) or hour (period reused).
 _CREATE_ATTEMPTS: Final = 4
-# Failures after which a write may have been carried out all the same (the answer lost).
-_DOUBT: Final = (TTLockConnectionError, TTLockServerError)
 # Codes made in the TTLock app count too; the cloud's list is read to see them at most
 # this often before a create (the cloud's own quota refusal is the backstop).
 BOOKS_FRESH_FOR: Final = timedelta(hours=6)
@@ -443,7 +439,7 @@ class PasscodeManager:
                     start -= timedelta(hours=1)
                     continue
                 break
-            except _DOUBT:
+            except IN_DOUBT:
                 # The cloud may have made it before the answer was lost: look before
                 # trying again, or the stay would have two codes.
                 found = await self._committed(lock, _same_offline(plan.name, start, end))
@@ -470,7 +466,7 @@ class PasscodeManager:
                     lock.lock_id, code, name=plan.name, start=plan.start, end=plan.end
                 )
                 break
-            except _DOUBT:
+            except IN_DOUBT:
                 # Committed with its answer lost? Our digits on the lock say so (the cloud
                 # keeps a lock's codes unique).
                 found = await self._committed(lock, _same_code(code))
@@ -552,7 +548,7 @@ class PasscodeManager:
             return True
         except TTLockError as err:
             # Deleted with its answer lost? Then the lock's list no longer has it.
-            if isinstance(err, _DOUBT) and await self._is_gone(lock, passcode_id):
+            if isinstance(err, IN_DOUBT) and await self._is_gone(lock, passcode_id):
                 return True
             _LOGGER.warning(
                 "Could not delete passcode %s on lock %s after a failed action: delete it "

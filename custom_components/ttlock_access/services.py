@@ -8,7 +8,6 @@ actions do. The guest stay actions are in ``guest_actions.py``.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Final
 
 from homeassistant.core import (
@@ -80,19 +79,6 @@ ATTR_END_HOUR: Final = "end_hour"
 ATTR_CONFIRM: Final = "confirm"
 ATTR_PASSCODE_ID: Final = "passcode_id"
 ATTR_REVEAL: Final = "reveal"
-ATTR_CALENDAR: Final = "calendar"
-ATTR_EVENT_UID: Final = "event_uid"
-ATTR_EVENT_START: Final = "event_start"
-ATTR_EVENT_END: Final = "event_end"
-ATTR_EVENT_SUMMARY: Final = "event_summary"
-ATTR_MARGIN: Final = "margin"
-ATTR_LOCK_ID: Final = "lock_id"
-ATTR_LOCK_ENTITY_ID: Final = "lock_entity_id"
-
-DEFAULT_GUEST_NAME: Final = "Guest"
-# Where to look for an event known only by its uid.
-_EVENT_LOOKBACK: Final = timedelta(days=31)
-_EVENT_LOOKAHEAD: Final = timedelta(days=400)
 
 
 _CODE = probatio.All(cv.string, probatio.Length(max=CUSTOM_CODE_MAX_LENGTH * 2))

@@ -19,6 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .api import Lock, Passcode, PasscodeType
+from .errors import IN_DOUBT_CLOUD_KEYS
 from .left_codes import LeftCodes
 from .passcode_manager import PasscodeManager
 from .passcodes import (
@@ -34,13 +35,10 @@ from .stays import Binding, GuestPlan, Intent, choose_code, is_stay_code
 
 _LOGGER = logging.getLogger(__name__)
 
-# Failures after which the cloud may have carried the write out all the same.
-DOUBT: frozenset[str] = frozenset({"cloud_connection_failed", "cloud_server_error"})
-
 
 def in_doubt(err: HomeAssistantError) -> bool:
     """Whether a failed write may have been carried out (its answer lost)."""
-    return err.translation_key in DOUBT
+    return err.translation_key in IN_DOUBT_CLOUD_KEYS
 
 
 @dataclass(frozen=True, slots=True)
