@@ -20,7 +20,7 @@ Pushed callbacks (webhook.py) feed the same coordinators through ``async_handle_
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, override
@@ -262,6 +262,22 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
         return True
 
 
+class _LockView(Mapping[int, Lock]):
+    """The locks coordinator's locks by id, read from its data as it is at each look-up."""
+
+    def __init__(self, coordinator: TTLockLocksCoordinator) -> None:
+        self._coordinator = coordinator
+
+    def __getitem__(self, lock_id: int) -> Lock:
+        return (self._coordinator.data or {})[lock_id].lock
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._coordinator.data or {})
+
+    def __len__(self) -> int:
+        return len(self._coordinator.data or {})
+
+
 class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
     """The account's locks: list, records and state; details once per lock."""
 
@@ -476,9 +492,9 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             moments.append(read + plan.per_lock.get(lock_id, FIRST_CYCLE))
         return min(moments, default=None)
 
-    def locks(self) -> dict[int, Lock]:
-        """Return the account's locks as last read."""
-        return {lock_id: data.lock for lock_id, data in (self.data or {}).items()}
+    def locks(self) -> Mapping[int, Lock]:
+        """Return the account's locks as last read (a live view: no copy per look-up)."""
+        return _LockView(self)
 
     def read_at(self, lock_id: int) -> datetime | None:
         """When the lock was last read (its state or its records)."""

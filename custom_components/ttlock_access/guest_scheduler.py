@@ -1048,6 +1048,7 @@ class GuestScheduler:
     def _next_due(self) -> datetime | None:
         bindings = bindings_of(self.entry)
         moments: list[datetime] = self.left.ends()
+        now = dt_util.now()
         for plan in self.plans.values():
             if plan.next_attempt is not None:
                 moments.append(plan.next_attempt)
@@ -1055,7 +1056,7 @@ class GuestScheduler:
                 moments.append(creation_time(plan.start, binding.days_before))
             elif plan.status is PlanStatus.CREATED:
                 moments.append(plan.window_to)
-                if plan.start > dt_util.now():
+                if plan.start > now:
                     moments.append(plan.start - VERIFY_BEFORE_ARRIVAL)
         return min(moments, default=None)
 
