@@ -1021,8 +1021,8 @@ class GuestScheduler:
         self, plan: GuestPlan, binding: Binding | None, now: datetime
     ) -> None:
         _LOGGER.warning(
-            "The code of %s on lock %s was deleted outside Home Assistant: %s",
-            plan.guest,
+            "Guest code %s on lock %s was deleted outside Home Assistant: %s",
+            plan.passcode_id,
             plan.lock_id,
             "making it again" if binding else "forgotten",
         )

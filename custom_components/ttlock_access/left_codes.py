@@ -99,9 +99,9 @@ class LeftCodes:
         self.items[left.key] = left
         self._raise_issue(left)
         _LOGGER.warning(
-            "The offline code of %s on %s cannot be removed without a gateway and opens the "
-            "door until %s",
-            plan.guest,
+            "Guest code %s on %s cannot be removed without a gateway and opens the door "
+            "until %s (see Repairs)",
+            passcode_id,
             self._lock_name(plan.lock_id),
             valid_to,
         )
