@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .callbacks import newest_record_callback
+
 if TYPE_CHECKING:
     from .cloud import FakeTTLockCloud
 
@@ -110,7 +112,7 @@ def _post(
 def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
     """POST fail_next, gateway_online, lock_state, battery, record, allowance, reset_stats.
 
-    GET stats, locks, allowance.
+    GET stats, locks, allowance, callback (?lock_id=: the newest record's callback form).
     """
 
     async def stats(request: web.Request) -> web.Response:
@@ -144,7 +146,18 @@ def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
             }
         )
 
+    async def callback(request: web.Request) -> web.Response:
+        """Return the callback the cloud sends about a lock's newest record."""
+        try:
+            lock = cloud.locks[int(request.query["lock_id"])]
+        except (KeyError, ValueError) as err:
+            return web.json_response({"ok": False, "error": repr(err)}, status=400)
+        if not lock.records:
+            return web.json_response({"ok": False, "error": "no record yet"}, status=404)
+        return web.json_response(newest_record_callback(lock))
+
     app.router.add_get("/_sim/stats", stats)
+    app.router.add_get("/_sim/callback", callback)
     app.router.add_get("/_sim/locks", locks)
     app.router.add_get("/_sim/allowance", allowance)
     for name, action in {

@@ -1,26 +1,13 @@
-"""What the TTLock cloud POSTs to the webhook about a fake lock's newest record."""
+"""POSTing what the TTLock cloud sends about a fake lock's newest record."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from simulator.callbacks import newest_record_callback
 from simulator.state import FakeLock
 
-
-def newest_record_callback(lock: FakeLock) -> dict[str, str]:
-    """The notifyType 1 callback form about the lock's newest record."""
-    record = lock.records[-1]
-    item = {
-        "recordId": record.record_id,
-        "recordType": record.record_type,
-        "success": int(record.success),
-        "username": record.username,
-        "lockDate": record.lock_date_ms,
-        "serverDate": record.server_date_ms,
-        "electricQuantity": record.battery,
-    }
-    return {"notifyType": "1", "lockId": str(lock.lock_id), "records": json.dumps([item])}
+__all__ = ["newest_record_callback", "push_newest_record"]
 
 
 async def push_newest_record(client: Any, webhook_id: str, lock: FakeLock) -> None:

@@ -105,7 +105,7 @@ async def test_counts_and_push_history_survive_a_restart(
     assert allowance.ledger.used > used  # the setup's own calls on top
     assert allowance.ledger.used == fake_cloud.month_requests
     assert allowance.pushed(front)
-    assert allowance.plan.per_lock[front] == timedelta(hours=6)  # not polled after a restart
+    assert allowance.plan.per_lock[front] >= timedelta(hours=6)  # not polled after a restart
     # The cloud's count was read today already: not again at this setup.
     assert allowance.ledger.by_path["/app/getMonthRequestCount"] == 1
 
@@ -250,6 +250,7 @@ async def test_a_month_stays_within_the_allowance(  # noqa: PLR0917
             state = LockState.UNLOCKED if minute == 13 * 60 else LockState.LOCKED
             if pushes:
                 await push_state(client, fake_cloud, front, state)
+                await hass.async_block_till_done()  # its confirmation, before time jumps
             else:
                 fake_cloud.set_lock_state(front, state)
         if minute == 19 * 60:
@@ -257,6 +258,10 @@ async def test_a_month_stays_within_the_allowance(  # noqa: PLR0917
         assert not allowance.ledger.exhausted(), f"30007 on day {day}"
     assert fake_cloud.month_requests <= 4500
     assert allowance.ledger.used == fake_cloud.month_requests
+    # Each push confirmed by one read (paid from the plan, never past the allowance).
+    confirmations = mock_config_entry.runtime_data.pushes.as_dict()
+    assert confirmations["confirmed"] == confirmations["pushed"] == 60
+    assert confirmations["reads"] <= 60
     assert hass.states.get("lock.front_door").state == "locked"
     # Both halves of the month were spent on something useful: polling while no push came.
     assert allowance.ledger.by_path["/v3/lockRecord/list"] > 100

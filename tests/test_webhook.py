@@ -23,6 +23,7 @@ from custom_components.ttlock_access.api import LockState
 from custom_components.ttlock_access.const import DOMAIN
 from custom_components.ttlock_access.webhook import async_webhook_url
 from simulator.cloud import FakeTTLockCloud
+from tests.cloud_push import newest_record_callback, push_newest_record
 from tests.timing import tick, until_lock_read
 
 from .conftest import WEBHOOK_ID
@@ -42,24 +43,18 @@ async def test_lock_records_pushed(
     fake_cloud: FakeTTLockCloud,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Pushed records fire events and move the lock state; duplicates are ignored."""
+    """A push makes one read of the lock; what the cloud lists fires the event."""
     client = await hass_client_no_auth()
     front = lock_named(fake_cloud, "Front door")
-    now_ms = int(dt_util.utcnow().timestamp() * 1000)
-    record = {
-        "recordType": 4,
-        "success": 1,
-        "username": "Cleaner",
-        "keyboardPwd": "2749",
-        # Just after the demo's own records (a second on: clocks differ that much).
-        "lockDate": now_ms + 1000,
-        "serverDate": now_ms + 2000,
-        "electricQuantity": 77,
-    }
-    response = await client.post(URL, data=records_form(front.lock_id, record))
+    pushes = init_integration.runtime_data.pushes
+    fake_cloud.set_battery(front.lock_id, 77)
+    fake_cloud.add_record(front, 4, username="Cleaner", code="2749")
+    fake_cloud.reset_requests()
+    response = await client.post(URL, data=newest_record_callback(front))
     assert response.status == 200
     assert await response.text() == "success"
     await hass.async_block_till_done()
+    assert fake_cloud.requests["/v3/lockRecord/list"] == 1  # the confirmation
     event = hass.states.get("event.front_door_operation")
     assert event.attributes["event_type"] == "passcode"
     assert event.attributes["user"] == "Cleaner"
@@ -67,11 +62,75 @@ async def test_lock_records_pushed(
     assert hass.states.get("lock.front_door").state == "unlocked"
     assert hass.states.get("sensor.front_door_battery").state == "77"
     assert init_integration.runtime_data.allowance.pushed(front.lock_id)
+    assert pushes.as_dict() | {"pool": 0, "reads_per_day": 0} == {
+        "pushed": 1,
+        "confirmed": 1,
+        "unconfirmed": 0,
+        "reads": 1,
+        "waiting": 0,
+        "pool": 0,
+        "reads_per_day": 0,
+    }
 
     first = event.state
-    await client.post(URL, data=records_form(front.lock_id, record))
+    await client.post(URL, data=newest_record_callback(front))
     await hass.async_block_till_done()
     assert hass.states.get("event.front_door_operation").state == first
+
+
+async def test_forged_pushes_change_nothing_and_cost_little(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A record the cloud does not have fires nothing, and a flood buys few reads.
+
+    Nor does it make the lock count as pushed (which would stop its polling).
+    """
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    data = init_integration.runtime_data
+    before = {
+        entity: hass.states.get(entity).state  # type: ignore[union-attr]
+        for entity in ("lock.front_door", "sensor.front_door_battery", "event.front_door_operation")
+    }
+    fake_cloud.reset_requests()
+    for _ in range(6 * 60):  # one forged push every 10 s for an hour
+        await client.post(URL, data=records_form(front.lock_id, _record(electricQuantity=5)))
+        await tick(hass, freezer, 10)
+    after = {entity: hass.states.get(entity).state for entity in before}  # type: ignore[union-attr]
+    assert after == before
+    assert not data.allowance.pushed(front.lock_id)
+    confirms = data.pushes.as_dict()
+    assert confirms["confirmed"] == 0
+    assert confirms["unconfirmed"] > 0
+    assert confirms["unconfirmed"] + confirms["waiting"] == 6 * 60
+    # Reads: the plan's own polls, plus a confirmation 30 s, 1, 2, 4, 8, 16 and 32 min on.
+    assert confirms["reads"] <= 8
+    polls = 3600 / data.allowance.plan.per_lock[front.lock_id].total_seconds()
+    assert fake_cloud.requests["/v3/lockRecord/list"] <= confirms["reads"] + polls + 3
+
+
+async def test_push_for_a_lock_that_cannot_push_is_ignored(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The cloud pushes only for gateway and Wi-Fi locks: a Bluetooth one costs nothing."""
+    caplog.set_level(logging.DEBUG)
+    client = await hass_client_no_auth()
+    garage = lock_named(fake_cloud, "Garage")
+    fake_cloud.add_record(garage, 12)
+    fake_cloud.reset_requests()
+    response = await client.post(URL, data=newest_record_callback(garage))
+    assert await response.text() == "success"
+    await hass.async_block_till_done()
+    assert fake_cloud.requests["/v3/lockRecord/list"] == 0
+    assert "not on this account" in caplog.text
 
 
 async def test_unknown_ids_and_malformed(
@@ -102,22 +161,41 @@ async def test_gateway_and_lock_status_pushed(
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
     hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Gateway and Wi-Fi lock online changes are applied at once."""
+    """Online changes apply once the cloud confirms them; a false one changes nothing."""
     client = await hass_client_no_auth()
+    allowance = init_integration.runtime_data.allowance
     gateway_id = next(iter(fake_cloud.gateways))
     front = lock_named(fake_cloud, "Front door")
-    await client.post(URL, data={"notifyType": "2", "gatewayId": str(gateway_id), "isOnline": "0"})
+    offline = {"notifyType": "2", "gatewayId": str(gateway_id), "isOnline": "0"}
+    await client.post(URL, data=offline)  # the cloud still lists it online
     await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
+    assert not allowance.gateways_pushed
+
+    fake_cloud.set_gateway_online(gateway_id, False)
+    await client.post(URL, data=offline)
+    await tick(hass, freezer, 30)  # reads wait 30 s after one that confirmed nothing
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "off"
     assert hass.states.get("lock.front_door").state == "unavailable"
+    assert allowance.gateways_pushed
+    fake_cloud.set_gateway_online(gateway_id, True)
+    fake_cloud.reset_requests()
     await client.post(URL, data={"notifyType": "2", "gatewayId": str(gateway_id), "isOnline": "1"})
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.hallway_gateway_connectivity").state == "on"
     assert hass.states.get("lock.front_door").state == "locked"
+    assert fake_cloud.requests["/v3/lockRecord/list"] >= 1  # what it did while away
 
-    await client.post(URL, data={"notifyType": "3", "lockId": str(front.lock_id), "isOnline": "0"})
+    lock_offline = {"notifyType": "3", "lockId": str(front.lock_id), "isOnline": "0"}
+    await client.post(URL, data=lock_offline)  # the cloud still reaches it
     await hass.async_block_till_done()
+    assert hass.states.get("lock.front_door").state == "locked"
+    fake_cloud.set_gateway_online(gateway_id, False)
+    fake_cloud.set_lock_state(front.lock_id, 0)
+    await client.post(URL, data=lock_offline)
+    await tick(hass, freezer, 30)
     assert hass.states.get("lock.front_door").state == "unavailable"
     form = {
         "notifyType": "4",
@@ -186,7 +264,8 @@ async def test_push_spares_per_lock_polling(  # noqa: PLR0917
         issue.translation_placeholders["pushed_calls"]
     )
 
-    await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
+    fake_cloud.add_record(front, 12)
+    await push_newest_record(client, WEBHOOK_ID, front)
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_door").state == "unlocked"  # from the pushed record
     read_at = locks.read_at(front.lock_id)
@@ -207,7 +286,8 @@ async def test_push_spares_per_lock_polling(  # noqa: PLR0917
     assert allowance.plan.per_lock[front.lock_id] < timedelta(hours=1)
     assert issue_registry.async_get_issue(*push_issue) is not None
 
-    await client.post(URL, data=records_form(front.lock_id, {"recordType": 12, "success": 1}))
+    fake_cloud.add_record(front, 12)
+    await push_newest_record(client, WEBHOOK_ID, front)
     await hass.async_block_till_done()
     assert allowance.pushed(front.lock_id)
 
@@ -224,11 +304,14 @@ async def test_busy_pushes_do_not_hold_off_the_reads(
     front = lock_named(fake_cloud, "Front door")
     fake_cloud.reset_requests()
     for minute in range(0, 3 * 60, 10):
-        record = {"recordType": 12 if minute % 20 else 47, "success": 1}
-        await client.post(URL, data=records_form(front.lock_id, record))
+        fake_cloud.add_record(front, 12 if minute % 20 else 47)
+        await push_newest_record(client, WEBHOOK_ID, front)
         await tick(hass, freezer, 600)
     # Hourly, as planned, although a push came every 10 minutes.
     assert fake_cloud.requests["/v3/lock/list"] >= 2
+    confirmations = init_integration.runtime_data.pushes.as_dict()
+    assert confirmations["unconfirmed"] == 0  # each one found (or still waiting for a read)
+    assert confirmations["confirmed"] + confirmations["waiting"] == 18
     assert fake_cloud.requests["/v3/lockRecord/list"] >= 1  # the Bluetooth-only garage
 
 
@@ -295,6 +378,7 @@ async def test_future_record_moves_no_watermark(
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
     hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A record dated a year ahead is not believed, and real records still arrive."""
     client = await hass_client_no_auth()
@@ -306,8 +390,12 @@ async def test_future_record_moves_no_watermark(
     await client.post(URL, data=records_form(front.lock_id, forged))
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_door").state == "locked"
-    await client.post(URL, data=records_form(front.lock_id, _record()))
+    fake_cloud.add_record(front, 7)
+    await push_newest_record(client, WEBHOOK_ID, front)
     await hass.async_block_till_done()
+    # The lock's reads wait 30 s after one that confirmed nothing: the next one tells.
+    assert hass.states.get("lock.front_door").state == "locked"
+    await tick(hass, freezer, 30)
     assert hass.states.get("lock.front_door").state == "unlocked"
 
 
@@ -341,9 +429,8 @@ async def test_push_during_a_poll_is_not_overwritten(
     locks.async_read_soon([front.lock_id])
     refresh = hass.async_create_task(locks.async_refresh())
     await asyncio.sleep(0.2)  # the read is on its way
-    response = await client.post(URL, data=records_form(front.lock_id, _record()))
-    assert response.status == 200
-    assert hass.states.get("lock.front_door").state == "unlocked"  # type: ignore[union-attr]
+    fake_cloud.add_record(front, 7)
+    await push_newest_record(client, WEBHOOK_ID, front)
     await refresh
     await hass.async_block_till_done()
     assert locks.data[front.lock_id].state is LockState.UNLOCKED
@@ -365,8 +452,8 @@ async def test_push_while_another_lock_is_read_is_kept(
     locks.async_read_soon([slow])  # only the later lock is read; the first's turn is quick
     refresh = hass.async_create_task(locks.async_refresh())
     await asyncio.sleep(0.2)
-    response = await client.post(URL, data=records_form(first, _record()))
-    assert response.status == 200
+    fake_cloud.add_record(fake_cloud.locks[first], 7)
+    await push_newest_record(client, WEBHOOK_ID, fake_cloud.locks[first])
     await refresh
     await hass.async_block_till_done()
     assert locks.data[first].state is LockState.UNLOCKED

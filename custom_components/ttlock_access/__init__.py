@@ -34,6 +34,7 @@ from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
 from .guest_scheduler import GuestScheduler, async_remove_guest_store
 from .passcode_manager import PasscodeManager, async_remove_store
+from .pushes import PushHints
 from .services import async_setup_services
 from .webhook import async_remove_cloudhook, async_setup_webhook
 
@@ -80,6 +81,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         meters=meters,
         passcodes=passcodes,
         guests=GuestScheduler(hass, entry, passcodes, locks.locks),
+        pushes=PushHints(hass, entry, allowance, locks, gateways),
     )
 
     entry.async_on_unload(allowance.async_flush)

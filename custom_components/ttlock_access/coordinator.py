@@ -15,7 +15,8 @@ monthly call allowance goes where the data changes:
 - meters: ``/v3/electricMeter/list`` and ``/v3/waterMeter/list``, each hourly while the
   account has such meters and daily while it has none.
 
-Pushed callbacks (webhook.py) feed the same coordinators through ``async_handle_*``.
+A pushed callback (webhook.py) is a hint: pushes.py has these coordinators read what it
+claims (``async_read_*``), paid as the plan allows, and only what the cloud says applies.
 """
 
 from __future__ import annotations
@@ -249,17 +250,18 @@ class TTLockGatewaysCoordinator(TTLockCoordinator[dict[int, GatewayData]]):
             links.sort(key=lambda link: -999 if link.rssi is None else link.rssi, reverse=True)
         return per_lock
 
-    @callback
-    def async_handle_online(self, gateway_id: int, online: bool) -> bool:
-        """Apply a pushed online change; False if the gateway is not the account's."""
-        if self.data is None or gateway_id not in self.data:
-            return False
-        self.allowance.note_gateway_push()
-        current = self.data[gateway_id]
-        if current.gateway.online != online:
-            updated = replace(current, gateway=replace(current.gateway, online=online))
-            self.async_publish({**self.data, gateway_id: updated})
-        return True
+    async def async_read_online(self) -> dict[int, bool]:
+        """Read the gateway list now (a push said a gateway came or went) and apply it."""
+        gateways = await self.client.list_gateways()
+        current = self.data or {}
+        updated = {
+            gateway.gateway_id: replace(current[gateway.gateway_id], gateway=gateway)
+            for gateway in gateways
+            if gateway.gateway_id in current
+        }
+        if any(updated[gateway_id] != current[gateway_id] for gateway_id in updated):
+            self.async_publish({**current, **updated})
+        return {gateway.gateway_id: gateway.online for gateway in gateways}
 
 
 class _LockView(Mapping[int, Lock]):
@@ -307,6 +309,8 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._turn: dict[int, int] = {}
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
         self._record_listeners: dict[int, list[RecordListener]] = {}
+        # Told of every records read of a lock (pushes.py settles pushed records with it).
+        self.on_records_read: Callable[[int, list[LockRecord], datetime], None] | None = None
 
     @override
     async def _async_setup(self) -> None:
@@ -440,6 +444,8 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             )
         except TTLockNotFoundError:
             records = []
+        if self.on_records_read is not None:
+            self.on_records_read(lock_id, records, now)
         if (current := (self.data or {}).get(lock_id)) is not None and current is not old:
             # A push arrived while the records were read: it is newer than what this read
             # started from, and only records past it (the cursor) apply on top of it.
@@ -583,28 +589,44 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
 
         return remove
 
-    @callback
-    def async_handle_records(self, lock_id: int, records: Iterable[LockRecord]) -> bool:
-        """Apply pushed lock records; False if the lock is not the account's."""
-        if self.data is None or lock_id not in self.data:
-            return False
-        self.allowance.note_push(lock_id)
-        if new := self._take_new(lock_id, records):
+    async def async_read_records(self, lock_id: int) -> list[LockRecord] | None:
+        """Read a lock's records now (a push said it has new ones) and apply the new ones.
+
+        Returns the records read (None: not a lock of the account).
+        """
+        if self.data is None or lock_id not in self.data or lock_id not in self._cursor:
+            return None
+        try:
+            records = await self.client.list_lock_records(
+                lock_id, start=self._cursor[lock_id] - RECORD_LOOKBACK
+            )
+        except TTLockNotFoundError:
+            return None
+        self._read[lock_id] = dt_util.utcnow()  # it also serves as the lock's safety read
+        if lock_id in self.data and (new := self._take_new(lock_id, records)):
             self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
             self.allowance.note_activity(lock_id)
             updated = self._apply_records(self.data[lock_id], new)
             self._fire(lock_id, new)
             self.async_publish({**self.data, lock_id: updated})
-        return True
+        return records
 
-    @callback
-    def async_handle_online(self, lock_id: int, online: bool) -> bool:
-        """Apply a pushed Wi-Fi lock online change; False if not the account's lock."""
+    async def async_read_state(self, lock_id: int) -> bool | None:
+        """Ask a lock where its bolt is (a push said it came or went) and apply it.
+
+        Returns whether the cloud reached the lock (None: not a lock of the account).
+        """
         if self.data is None or lock_id not in self.data:
-            return False
-        self.allowance.note_push(lock_id)
-        self.async_update_lock(lock_id, reachable=online)
-        return True
+            return None
+        data = await self._async_query_state(lock_id, self.data[lock_id])
+        if lock_id not in self.data:
+            return None
+        known = data.reachable and data.state is not LockState.UNKNOWN
+        changed = known and data.state is not self.data[lock_id].state
+        self.async_update_lock(
+            lock_id, state=data.state if changed else None, reachable=data.reachable
+        )
+        return data.reachable
 
     @callback
     def async_update_lock(

@@ -20,6 +20,7 @@ from .coordinator import (
 )
 from .guest_scheduler import GuestScheduler
 from .passcode_manager import PasscodeManager
+from .pushes import PushHints
 
 
 @dataclass
@@ -33,6 +34,7 @@ class TTLockData:
     meters: TTLockMetersCoordinator
     passcodes: PasscodeManager
     guests: GuestScheduler
+    pushes: PushHints
 
 
 type TTLockConfigEntry = ConfigEntry[TTLockData]

@@ -13,7 +13,10 @@ coordinators follow the plan. The month left is split into:
      locks) hourly, gateways every 30 min (hourly once they push their status), the
      gateway-lock links every 6 h, meter lists hourly where the account has meters and
      daily where it has none;
-   - each lock whose records the cloud pushes: one safety read every 6 h;
+   - each lock whose records the cloud pushes: one safety read every 6 h, and a
+     **confirmation** read when a push says it has new records (pushes are not believed
+     as sent: pushes.py). Confirmations are paid from what the fixed reads leave, at
+     least a fifth of the budget;
    - each Bluetooth-only lock (its records reach the cloud when a phone syncs them):
      every 2 h, every 15 min for a while after activity;
    - every other lock the cloud reaches is *polled*: one records read a cycle (records
@@ -52,8 +55,10 @@ ACTIVE_WEIGHT: Final = 4
 # to follow them, and the plan says so (the state freshness it shows).
 STRETCH_CAP: Final = DAY
 POLL_CAP: Final = timedelta(days=31)
-# Share of the daily budget the fixed reads may take while locks are polled.
+# Share of the daily budget the fixed reads may take while locks are polled, or while
+# pushes are confirmed by reads.
 FIXED_SHARE_WITH_POLLING: Final = 0.5
+FIXED_SHARE_WITH_PUSH: Final = 0.8
 # Never planned for reads: this share of the allowance stays free for surprises (more
 # actions than the reserve foresaw). A share of what is left would shrink to nothing by
 # the month's last day; a share of the allowance does not.
@@ -108,6 +113,7 @@ class Plan:
     budget_per_day: float = 0.0  # calls the reads may use a day
     reads_per_day: float = 0.0  # calls the plan spends a day
     stretch: float = 1.0  # > 1: fixed reads slowed down to fit
+    confirms_per_day: float = 0.0  # reads that may confirm pushes, all locks together
 
     def freshness(self, lock: LockNeed) -> timedelta | None:
         """Longest a state change of ``lock`` may wait to be seen (None: pushed)."""
@@ -170,7 +176,10 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(PUSH_RESYNC_INTERVAL, len(pushed))
         + _per_day(BLUETOOTH_INTERVAL, len(bluetooth))
     )
-    share = budget * (FIXED_SHARE_WITH_POLLING if polled else 1.0)
+    if polled:
+        share = budget * FIXED_SHARE_WITH_POLLING
+    else:
+        share = budget * (FIXED_SHARE_WITH_PUSH if pushed else 1.0)
     stretch = fixed / share if share > 0 else math.inf
     stretch = max(stretch, 1.0)
 
@@ -196,7 +205,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + sum(_per_day(per_lock[lock.lock_id]) for lock in (*pushed, *bluetooth))
     )
 
-    polled_spent = 0.0
+    polled_spent = confirms = 0.0
     if polled:
         idle_fixed = fixed_spent - sum(
             _per_day(per_lock[lock.lock_id]) - _per_day(_stretched(BLUETOOTH_INTERVAL, stretch))
@@ -204,8 +213,10 @@ def make_plan(facts: PlanInput) -> Plan:
             if lock.active
         )
         left = max(budget - idle_fixed, 0.0)
-        weights = {lock.lock_id: ACTIVE_WEIGHT if lock.active else 1 for lock in polled}
+        # Pushed locks share what is left as polled ones do: a confirmation replaces a poll.
+        weights = {lock.lock_id: ACTIVE_WEIGHT if lock.active else 1 for lock in (*polled, *pushed)}
         total_weight = sum(weights.values())
+        confirms = sum(left * weights[lock.lock_id] / total_weight for lock in pushed)
         for lock in polled:
             floor = POLL_FLOOR_ACTIVE if lock.active else POLL_FLOOR_IDLE
             calls = left * weights[lock.lock_id] / total_weight
@@ -213,11 +224,14 @@ def make_plan(facts: PlanInput) -> Plan:
             interval = min(max(interval, floor), POLL_CAP)
             per_lock[lock.lock_id] = interval
             polled_spent += _per_day(interval)
+    elif pushed:
+        confirms = max(budget - fixed_spent, 0.0)
 
     return Plan(
         per_lock=per_lock,
         budget_per_day=budget,
         reads_per_day=fixed_spent + polled_spent,
         stretch=stretch,
+        confirms_per_day=confirms,
         **plan_fixed,
     )

@@ -6,7 +6,9 @@ endpoint is unauthenticated and nothing is signed, so nothing in a body is belie
 sent: a body over 64 KiB is refused (413) before it is read; one that does not parse, or
 holds an impossible value, gets 400 and changes nothing (logged at debug, without the
 webhook id); after many bad bodies in a minute, the endpoint answers 429 for a while;
-every id is checked against the account. The cloud wants the raw answer "success".
+every id is checked against the account. What a valid body claims is only a hint: the
+integration reads the cloud to confirm it before anything changes (pushes.py). The cloud
+wants the raw answer "success".
 """
 
 from __future__ import annotations
@@ -151,17 +153,11 @@ async def async_handle_webhook(
     data = entry.runtime_data
     match event:
         case LockRecordsEvent(lock_id=lock_id, records=records):
-            accepted = data.locks.async_handle_records(lock_id, records)
+            accepted = data.pushes.async_records(lock_id, records)
         case GatewayStatusEvent(gateway_id=gateway_id, online=online):
-            accepted = data.gateways.async_handle_online(gateway_id, online)
-            if accepted and online:
-                # What the locks behind it did while it was away.
-                links = data.gateways.data[gateway_id].links
-                data.locks.async_read_soon(
-                    link.lock_id for link in links if link.lock_id in data.locks.data
-                )
+            accepted = data.pushes.async_gateway_online(gateway_id, online)
         case LockStatusEvent(lock_id=lock_id, online=online):
-            accepted = data.locks.async_handle_online(lock_id, online)
+            accepted = data.pushes.async_lock_online(lock_id, online)
         case AsyncFailureEvent(lock_id=lock_id):
             accepted = lock_id in data.locks.data
             if accepted:
