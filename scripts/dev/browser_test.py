@@ -4,8 +4,9 @@ Runs on the host's python3 (Playwright in .cache/browser-venv); scripts/browser-
 the simulator and Home Assistant and onboards the owner first. Steps: log in on the login
 page, add TTLock Access from Settings > Devices & services (custom API URL in the Advanced
 section), find the front door's lock and battery entities, unlock and lock it from its
-more-info dialog, and check the simulator's lock state after each; last, open Settings >
-Repairs and fail on an active repair from the integration or the demo's set-up. A screenshot
+more-info dialog, and check the simulator's lock state after each; list the passcodes of
+the Bluetooth-only garage (no lock entity) from Developer tools > Actions by picking its
+device as the target; last, open Settings > Repairs and fail on an active repair from the integration or the demo's set-up. A screenshot
 per step goes to the artifacts folder; any failure exits non-zero with the step and the
 reason.
 """
@@ -127,7 +128,7 @@ def main() -> None:
 
 
 def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
-    """Log in, add the integration, operate the front door, check the repairs."""
+    """Log in, add the integration, operate the front door, act on the garage, repairs."""
     ha, sim = args.ha, args.sim
 
     def log_in() -> None:
@@ -205,6 +206,23 @@ def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
         wait_sim_state(sim, "Front door", LOCKED)
         expect(dialog().get_by_text("Locked", exact=True).first).to_be_visible()
 
+    def action_for_a_lock_without_gateway() -> None:
+        # The Bluetooth-only garage has no lock entity: its device is the target to pick.
+        page.goto(f"{ha}/developer-tools/action")
+        page.locator("ha-service-picker").click()
+        page.wait_for_timeout(500)  # the picker's search field takes the focus
+        page.keyboard.type("List passcodes")
+        page.get_by_text("Returns the passcodes of TTLock locks").first.click()
+        page.get_by_text("Add target").click()
+        page.wait_for_timeout(500)
+        page.keyboard.type("Garage")
+        page.locator("ha-target-picker").get_by_text("TTLock Access").click()  # the device
+        expect(page.locator("ha-target-picker").get_by_text("Garage").first).to_be_visible()
+        page.get_by_role("button", name="Perform action").click()
+        response = page.locator("ha-yaml-editor, ha-code-editor").last
+        expect(response).to_contain_text("passcodes:")
+        expect(page.get_by_text("Failed to perform the action")).to_have_count(0)
+
     def repairs() -> None:
         # The issues as Settings > Repairs gets them: the page's own websocket connection.
         page.goto(f"{ha}/config/repairs")
@@ -238,6 +256,7 @@ def run_steps(steps: Steps, page: Page, args: argparse.Namespace) -> None:
         raise SystemExit("the simulator's front door should start locked")
     steps.run("unlocked", unlock)
     steps.run("locked", lock)
+    steps.run("action-gateway-less-lock", action_for_a_lock_without_gateway)
     steps.run("repairs", repairs)
     print(f"browser: {steps.count} passed, 0 failed", flush=True)
 
