@@ -32,7 +32,8 @@ from .coordinator import (
 )
 from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
-from .guest_scheduler import GuestScheduler, async_remove_guest_store
+from .guest_scheduler import GuestScheduler
+from .guest_store import async_remove_guest_store
 from .passcode_manager import PasscodeManager, async_remove_store
 from .pushes import PushHints
 from .services import async_setup_services

@@ -271,7 +271,7 @@ async def async_get_guest_code(call: ServiceCall) -> ServiceResponse:
     if lock_id is not None:
         found = [(scheduler, plan) for scheduler, plan in found if plan.lock_id == lock_id]
         if not found:
-            names = {scheduler.lock_name(lock_id) for scheduler in schedulers}
+            names = {scheduler.notices.lock_name(lock_id) for scheduler in schedulers}
             name = lock_entity_id or min(names - {str(lock_id)}, default=str(lock_id))
             raise action_error("guest_stay_lock", uid=uid, lock=name)
     stay = found[0][1]

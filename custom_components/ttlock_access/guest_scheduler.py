@@ -7,10 +7,16 @@ stay and lock (:class:`~.stays.GuestPlan`, keyed by :class:`~.stays.GuestKey`), 
 the stay comes from a bound calendar or from the ``create_guest_passcode`` action.
 
 The rooms around it: ``stays.py`` (what a stay is and its pure rules),
-``stay_calendars.py`` (reading a bound calendar), ``stay_codes.py`` (a stay's code in the
-cloud: recognised or made), ``left_codes.py`` (offline codes left on locks),
-``guest_views.py`` (what the sensor and ``get_guest_code`` show). The cloud writes go
-through the :class:`~.passcode_manager.PasscodeManager`.
+``guest_timing.py`` (retries, looks, wake-ups), ``stay_calendars.py`` (reading a bound
+calendar), ``stay_codes.py`` (a stay's code in the cloud: recognised or made),
+``left_codes.py`` (offline codes left on locks), ``guest_notices.py`` (events and repair
+issues), ``guest_store.py`` (the book on disk), ``guest_views.py`` (what the sensor and
+``get_guest_code`` show). The cloud writes go through the
+:class:`~.passcode_manager.PasscodeManager`.
+
+Why this module is long (~950 lines): it is the one place that changes the book, so the
+exactly-once rules (one lock per stay, the intent saved before a write, events only after
+the save) hold by construction; every rule it follows lives in the rooms above.
 
 - Every pass reads each binding's calendars over ``[now, now + days_before + 1 day]``;
   ``LOOK_AHEAD`` (60 days) is read at setup, every 15 min and when a calendar changes,
@@ -44,16 +50,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-import hashlib
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.calendar import CalendarEvent
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
-from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -67,27 +70,35 @@ from .api import Lock
 from .const import (
     DOMAIN,
     EVENT_GUEST_CODE_CREATED,
-    EVENT_GUEST_CODE_FAILED,
     EVENT_GUEST_CODE_LEFT_ON_LOCK,
     EVENT_GUEST_CODE_REVOKED,
     SUBENTRY_GUEST_BINDING,
 )
-from .errors import RETRYABLE_CLOUD_KEYS
+from .guest_notices import GuestNotices
+from .guest_store import GuestStore, plans_from_legacy
+from .guest_timing import (
+    RETRY_INTERVAL,
+    REVOKE_GIVE_UP,
+    after_create_failure,
+    after_move_failure,
+    closed_long_ago,
+    next_wake,
+    reset,
+    verify_due,
+    waits_for_quota,
+)
 from .left_codes import LeftCodes
 from .passcodes import (
     PasscodeKind,
     PasscodeResult,
     ceil_hour,
     floor_hour,
-    iso_local,
     mask_code,
-    next_month_start,
 )
 from .stay_calendars import LOOK_AHEAD, async_read_calendar
 from .stay_codes import FoundCodes, PreparedCode, StayCodes, in_doubt
 from .stays import (
     ACTION_BINDING,
-    DEFAULT_GUEST_NAME,
     EARLIEST_MOMENT,
     LATEST_MOMENT,
     MAX_NAME_LENGTH,
@@ -102,7 +113,6 @@ from .stays import (
     plan_for_event,
     stay_window,
 )
-from .store import TolerantStore, parse_items, report_lost
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -111,41 +121,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-STORAGE_VERSION: Final = 1
 SCAN_INTERVAL: Final = timedelta(minutes=15)
-RETRY_INTERVAL: Final = timedelta(hours=1)
-# A code that cannot be deleted after its period ended is harmless: stop trying after this.
-REVOKE_GIVE_UP: Final = timedelta(days=1)
-# Closed plans stay visible (sensor, diagnostics) this long after check-out.
-KEEP_CLOSED: Final = timedelta(days=7)
-# A lock with live stay codes has its code list read this often (codes deleted elsewhere),
-# and once more this long before each arrival, when a missing code matters most. Daily
-# reads cost a 50-lock host 1,500 calls a month (measured in scripts/bench): weekly.
-VERIFY_EVERY: Final = timedelta(days=7)
-VERIFY_BEFORE_ARRIVAL: Final = timedelta(hours=3)
-ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
-ISSUE_GUEST_CODE_LEFT: Final = "guest_code_left_on_lock"
-
-# Errors worth another try in an hour: the lock, its gateway or the cloud out of reach.
-# (the monthly limit is refused at home without a call until the daily probe passes)
-_RETRYABLE: Final = RETRYABLE_CLOUD_KEYS | {"lock_not_found"}
-_QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
-
-
-def _store(hass: HomeAssistant, entry_id: str) -> TolerantStore:
-    return TolerantStore(hass, STORAGE_VERSION, f"{DOMAIN}.guest_access.{entry_id}")
-
-
-async def async_remove_guest_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget an entry's guest plans (from async_remove_entry)."""
-    await _store(hass, entry_id).async_remove()
-
-
-def _legacy_key(key: str) -> tuple[str, str, int] | None:
-    """Split a guest record key of the passcode manager: calendar|event|lock id."""
-    calendar, _, rest = key.partition("|")
-    event, _, lock_id = rest.rpartition("|")
-    return (calendar, event, int(lock_id)) if calendar and event and lock_id.isdigit() else None
 
 
 class GuestScheduler:
@@ -166,9 +142,12 @@ class GuestScheduler:
         self.entry = entry
         self.manager = manager
         self._locks = locks
-        self._store = _store(hass, entry.entry_id)
+        self._store = GuestStore(hass, entry.entry_id)
         self.plans: dict[str, GuestPlan] = {}
-        self.left = LeftCodes(hass, entry.entry_id, self.lock_name, self.lock_entity)
+        self.notices = GuestNotices(hass, entry.entry_id, self._lock_data)
+        self.left = LeftCodes(
+            hass, entry.entry_id, self.notices.lock_name, self.notices.lock_entity
+        )
         self.codes = StayCodes(manager, self.left)
         self._lock = asyncio.Lock()
         self._stay_locks: dict[str, asyncio.Lock] = {}
@@ -184,22 +163,12 @@ class GuestScheduler:
         self._ahead: dict[tuple[str, str], tuple[Stay, ...]] = {}
         # Whether the next pass reads the look-ahead (setup, 15 min, calendar changes).
         self._look_ahead = True
-        # Events wait here until the book that explains them is saved.
-        self._outbox: list[tuple[str, dict[str, Any]]] = []
 
     # ---- lifecycle ------------------------------------------------------------------
 
     async def async_start(self) -> None:
         """Load the plans, follow the calendars and run a first pass."""
-        data = await self._store.async_load()
-        raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-        self.plans, lost = parse_items(
-            raw.get("plans"), lambda _key, item: GuestPlan.from_dict(item), "guest plan"
-        )
-        lost += self.left.load(raw.get("left"))
-        self.codes.load_verified(raw.get("verified"))
-        lost += data is not None and not isinstance(data, Mapping)
-        report_lost(self.hass, self.entry.entry_id, "guest_plans", lost, self._store.foreign)
+        self.plans = await self._store.async_load(self.left, self.codes)
         await self._async_take_legacy_records()
         entry = self.entry
         entry.async_on_unload(
@@ -227,30 +196,7 @@ class GuestScheduler:
     async def _async_take_legacy_records(self) -> None:
         """Adopt the stays older versions recorded in the passcode manager (action-made)."""
         records = self.manager.take_legacy_guest_records()
-        for key, record in records.items():
-            parts = _legacy_key(key)
-            valid_from = dt_util.parse_datetime(str(record.get("valid_from")))
-            valid_to = dt_util.parse_datetime(str(record.get("valid_to")))
-            if key in self.plans or parts is None or valid_from is None or valid_to is None:
-                continue
-            calendar, event, lock_id = parts
-            self.plans[key] = GuestPlan(
-                binding=ACTION_BINDING,
-                calendar=calendar,
-                event=event,
-                lock_id=lock_id,
-                guest=DEFAULT_GUEST_NAME,
-                start=valid_from,
-                end=valid_to,
-                window_from=valid_from,
-                window_to=valid_to,
-                status=PlanStatus.CREATED,
-                passcode_id=int(record["passcode_id"]),
-                offline=bool(record.get("offline")),
-                valid_from=valid_from,
-                valid_to=valid_to,
-                made_for=(valid_from, valid_to),
-            )
+        self.plans.update(plans_from_legacy(records, known=self.plans))
         if records:
             await self._async_save()
             await self.manager.async_drop_legacy_guest_records()
@@ -302,10 +248,7 @@ class GuestScheduler:
         waiting = [
             plan
             for plan in self.plans.values()
-            if plan.status in (PlanStatus.PLANNED, PlanStatus.FAILED, PlanStatus.CREATED)
-            and plan.error in _QUOTA
-            and plan.window_to > now
-            and self.manager.remaining(plan.lock_id) != 0
+            if waits_for_quota(plan, now) and self.manager.remaining(plan.lock_id) != 0
         ]
         for plan in waiting:
             plan.next_attempt = now
@@ -326,16 +269,8 @@ class GuestScheduler:
         return lambda: self._listeners.remove(update_callback)
 
     async def _async_save(self) -> None:
-        await self._store.async_save(
-            {
-                "plans": {key: plan.as_dict() for key, plan in self.plans.items()},
-                "left": self.left.as_stored(),
-                "verified": self.codes.verified_stored(),
-            }
-        )
-        outbox, self._outbox = self._outbox, []
-        for event_type, data in outbox:
-            self.hass.bus.async_fire(event_type, data)
+        await self._store.async_save(self.plans, self.left, self.codes)
+        self.notices.flush()
 
     def stay_lock(self, key: GuestKey) -> asyncio.Lock:
         """Return the lock that serialises all work on one stay and lock.
@@ -450,14 +385,14 @@ class GuestScheduler:
             plan.binding = binding.binding_id
             if plan.status is PlanStatus.CREATED:
                 self.codes.verified.pop(str(key.lock_id), None)
-                self._fire(EVENT_GUEST_CODE_CREATED, plan, lock)
+                self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, lock)
         new, reopened = plan_for_event(
             plan, binding, event, key=key, remote=bool(lock and lock.is_remote), now=now
         )
         if new is not None:
             self.plans[str(key)] = new
         if reopened and plan is not None:
-            self._delete_issue(plan)
+            self.notices.delete_issue(plan)
 
     # ---- one plan -------------------------------------------------------------------
 
@@ -536,7 +471,9 @@ class GuestScheduler:
                 await self._async_save()
                 return
             self._created(plan, outcome)
-        self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, **({"reason": reason} if reason else {}))
+        self.notices.fire(
+            EVENT_GUEST_CODE_CREATED, plan, lock, **({"reason": reason} if reason else {})
+        )
         await self._async_save()
 
     # ---- a stay's code: adopted if the cloud has it, else made ------------------------
@@ -637,7 +574,7 @@ class GuestScheduler:
         plan.intent = None
         plan.next_attempt = None
         plan.error = None
-        self._delete_issue(plan)
+        self.notices.delete_issue(plan)
         _LOGGER.debug(
             "Guest code %s (%s) for %s on lock %s",
             result.passcode_id,
@@ -700,7 +637,7 @@ class GuestScheduler:
         existing = await self.codes.codes(lock)
         passcode = next((p for p in existing if p.passcode_id == plan.passcode_id), None)
         if passcode is None:
-            self._reset(plan, "vanished")
+            reset(plan, "vanished")
             return None
         plan.code = passcode.code
         if plan.served_window() != (plan.window_from, plan.window_to):
@@ -714,7 +651,7 @@ class GuestScheduler:
         self.plans[str(plan.key)] = plan
         if not plan.by_action:
             # A bound stay the action served first: its blueprints hear of it as usual.
-            self._fire(EVENT_GUEST_CODE_CREATED, plan, self._lock_data(plan.lock_id))
+            self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, self._lock_data(plan.lock_id))
         await self._async_save()
         self.async_request_refresh()  # the sensor and the timers follow
 
@@ -732,7 +669,7 @@ class GuestScheduler:
         if plan.by_action:
             self.plans.pop(str(plan.key), None)
         else:
-            self._reset(plan, None)
+            reset(plan, None)
         await self._async_save()
         return True
 
@@ -752,85 +689,10 @@ class GuestScheduler:
             await self._async_save()
             self.async_request_refresh()
 
-    @staticmethod
-    def _reset(plan: GuestPlan, error: str | None) -> None:
-        """Back to planned: the stay's code is no longer on the lock."""
-        plan.status = PlanStatus.PLANNED
-        plan.passcode_id = None
-        plan.valid_from = plan.valid_to = plan.made_for = None
-        plan.next_attempt = None
-        plan.error = error
-        # plan.code stays: a custom code is made again with the digits the guest has.
-
-    # ---- errors and retries ---------------------------------------------------------
-
     def _handle_error(self, plan: GuestPlan, reason: str, now: datetime) -> None:
-        """Note a failed create: retry it while it can still help, warn when it is late."""
-        plan.attempts += 1
-        plan.error = reason
-        if reason in _QUOTA:
-            if next_month_start(now) < plan.start:
-                # The allowance comes back on the 1st, before the stay: wait for it.
-                plan.next_attempt = next_month_start(now)
-                _LOGGER.info(
-                    "Passcode allowance of lock %s used up: the code for %s waits for %s",
-                    plan.lock_id,
-                    plan.event,
-                    plan.next_attempt.date(),
-                )
-            else:
-                # Tell the host now; retried when the allowance frees up (no polling).
-                plan.next_attempt = None
-                self._fail(plan)
-            return
-        retry = reason in _RETRYABLE or plan.intent is not None
-        # Hourly, and once more right at the deadline (the host hears of it then); on
-        # after that while the stay lasts: a guest at the door still needs a code.
-        deadline = plan.deadline or plan.start
-        limit = deadline if now < deadline else plan.window_to
-        plan.next_attempt = min(now + RETRY_INTERVAL, limit) if retry else None
-        if plan.next_attempt is not None and plan.next_attempt <= now:
-            plan.next_attempt = None  # the stay is over
-        if plan.next_attempt is not None:
-            _LOGGER.info(
-                "Could not create the guest code for %s on lock %s (%s): retrying at %s",
-                plan.event,
-                plan.lock_id,
-                reason,
-                plan.next_attempt,
-            )
-        if plan.next_attempt is None or now >= deadline:
-            self._fail(plan)
-
-    def _fail(self, plan: GuestPlan, *, keep_status: bool = False) -> None:
-        """Tell the host (once) that the stay has no code in time; retries go on.
-
-        ``keep_status``: the stay has a code, but for its old dates (a move the quota
-        refused): said the same way, and the code stays the stay's.
-        """
-        registry = ir.async_get(self.hass)
-        if plan.status is PlanStatus.FAILED or (
-            keep_status and registry.async_get_issue(DOMAIN, self._issue_id(plan)) is not None
-        ):
-            return
-        if not keep_status:
-            plan.status = PlanStatus.FAILED
-        lock = self._lock_data(plan.lock_id)
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._issue_id(plan),
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_GUEST_CODE_FAILED,
-            translation_placeholders={
-                "guest": plan.guest,
-                "lock_name": lock.name if lock else str(plan.lock_id),
-                "checkin": dt_util.as_local(plan.start).strftime("%Y-%m-%d %H:%M"),
-                "reason": plan.error or "cloud_error",
-            },
-        )
-        self._fire(EVENT_GUEST_CODE_FAILED, plan, lock)
+        """Note a failed create (see ``guest_timing.py``); tell the host when it is late."""
+        if after_create_failure(plan, reason, now):
+            self.notices.tell_failed(plan)
 
     # ---- moves and revocation -------------------------------------------------------
 
@@ -873,12 +735,8 @@ class GuestScheduler:
         except HomeAssistantError as err:
             if plan.offline and old in plan.superseded:
                 plan.superseded.remove(old)  # still the stay's code until replaced
-            plan.error = err.translation_key or "cloud_error"
-            plan.next_attempt = now + RETRY_INTERVAL
-            if plan.error in _QUOTA:
-                # No new code until the allowance frees up (then at once): say so now.
-                plan.next_attempt = None
-                self._fail(plan, keep_status=True)
+            if after_move_failure(plan, err.translation_key or "cloud_error", now):
+                self.notices.tell_failed(plan, keep_status=True)
             return
         if replacement is not None and replacement.passcode_id == old:
             # The cloud handed back the same code (same name and period): nothing moved.
@@ -889,8 +747,8 @@ class GuestScheduler:
         if replacement is not None:
             self._created(plan, replacement)
             await self._async_retire(plan, old, old_valid_to, "moved", now)
-        self._delete_issue(plan)
-        self._fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
+        self.notices.delete_issue(plan)
+        self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
 
     @staticmethod
     def _result(plan: GuestPlan) -> PasscodeResult:
@@ -910,7 +768,7 @@ class GuestScheduler:
         if plan.status is PlanStatus.PLANNED and plan.intent is None:
             del self.plans[str(plan.key)]
         elif plan.status is PlanStatus.FAILED and plan.intent is None:
-            self._delete_issue(plan)
+            self.notices.delete_issue(plan)
             del self.plans[str(plan.key)]
         else:
             await self._async_revoke(plan, "cancelled", now)
@@ -928,7 +786,7 @@ class GuestScheduler:
             if found is not None:
                 self._created(plan, await self._async_adopt(plan, lock, found, now))
         if plan.status is not PlanStatus.CREATED or plan.passcode_id is None:
-            self._delete_issue(plan)
+            self.notices.delete_issue(plan)
             self.plans.pop(str(plan.key), None)
             return
         valid_to = plan.valid_to or plan.window_to
@@ -956,7 +814,7 @@ class GuestScheduler:
         else:
             plan.status = PlanStatus.EXPIRED
         if plan.status is not PlanStatus.LEFT_ON_LOCK:
-            self._fire(EVENT_GUEST_CODE_REVOKED, plan, lock, reason=reason, deleted=deleted)
+            self.notices.fire(EVENT_GUEST_CODE_REVOKED, plan, lock, reason=reason, deleted=deleted)
         await self._async_save()
 
     def _leave(
@@ -969,7 +827,7 @@ class GuestScheduler:
     ) -> None:
         """Report an offline code that still opens the door and cannot be removed."""
         if (data := self.left.leave(plan, passcode_id, valid_to, reason, now)) is not None:
-            self._outbox.append((EVENT_GUEST_CODE_LEFT_ON_LOCK, data))
+            self.notices.queue(EVENT_GUEST_CODE_LEFT_ON_LOCK, data)
 
     def _settle_left(self, now: datetime) -> None:
         """Resolve the codes left on locks that expired or are gone from the lock's list."""
@@ -984,16 +842,6 @@ class GuestScheduler:
 
     # ---- codes deleted elsewhere ----------------------------------------------------
 
-    def _verify_due(self, lock_id: int, plans: list[GuestPlan], now: datetime) -> bool:
-        last = self.codes.verified.get(str(lock_id))
-        if last is None or now - last >= VERIFY_EVERY:
-            return True
-        return any(
-            plan.start - VERIFY_BEFORE_ARRIVAL <= now < plan.start
-            and last < plan.start - VERIFY_BEFORE_ARRIVAL
-            for plan in plans
-        )
-
     async def _async_verify(self, bindings: Mapping[str, Binding], now: datetime) -> None:
         """Read the code lists that are due; make again a stay's code deleted elsewhere."""
         live: dict[int, list[GuestPlan]] = {}
@@ -1005,7 +853,8 @@ class GuestScheduler:
         for lock_id, plans in live.items():
             lock = self._lock_data(lock_id)
             if lock is None or (
-                lock_id not in self.codes.lists and not self._verify_due(lock_id, plans, now)
+                lock_id not in self.codes.lists
+                and not verify_due(self.codes.verified.get(str(lock_id)), plans, now)
             ):
                 continue
             try:
@@ -1029,36 +878,23 @@ class GuestScheduler:
         if binding is None:
             self.plans.pop(str(plan.key), None)  # the action makes it again when asked
             return
-        self._reset(plan, "vanished")
+        reset(plan, "vanished")
         if plan.offline:
             plan.code = None
         await self._async_create(plan, binding, now)
 
     def _purge(self, now: datetime) -> None:
         for key, plan in list(self.plans.items()):
-            if (
-                plan.status not in (*OPEN_STATUSES, PlanStatus.LEFT_ON_LOCK)
-                and plan.end + KEEP_CLOSED < now
-            ):
-                self._delete_issue(plan)
+            if closed_long_ago(plan, now):
+                self.notices.delete_issue(plan)
                 del self.plans[key]
 
     # ---- timers, events, issues -----------------------------------------------------
 
     def _next_due(self) -> datetime | None:
-        bindings = bindings_of(self.entry)
-        moments: list[datetime] = self.left.ends()
-        now = dt_util.now()
-        for plan in self.plans.values():
-            if plan.next_attempt is not None:
-                moments.append(plan.next_attempt)
-            elif plan.status is PlanStatus.PLANNED and (binding := bindings.get(plan.binding)):
-                moments.append(creation_time(plan.start, binding.days_before))
-            elif plan.status is PlanStatus.CREATED:
-                moments.append(plan.window_to)
-                if plan.start > now:
-                    moments.append(plan.start - VERIFY_BEFORE_ARRIVAL)
-        return min(moments, default=None)
+        return next_wake(
+            self.plans.values(), bindings_of(self.entry), self.left.ends(), dt_util.now()
+        )
 
     @callback
     def _schedule_next(self) -> None:
@@ -1074,34 +910,6 @@ class GuestScheduler:
             self.async_request_refresh()
 
         self._timer = async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(due))
-
-    def lock_entity(self, lock_id: int) -> str | None:
-        """Return a lock's lock entity id (none for a lock without a gateway)."""
-        return er.async_get(self.hass).async_get_entity_id(Platform.LOCK, DOMAIN, str(lock_id))
-
-    def event_data(self, plan: GuestPlan, lock: Lock | None) -> dict[str, Any]:
-        """Return what the events carry: everything but the code (events are recorded)."""
-        return {
-            "guest": plan.guest,
-            "calendar": plan.calendar,
-            "event_uid": plan.event,
-            "checkin": iso_local(plan.start),
-            "checkout": iso_local(plan.end),
-            "lock_entity_id": self.lock_entity(plan.lock_id),
-            "binding": plan.binding,
-            **plan.public(lock.name if lock else str(plan.lock_id), with_code=False),
-        }
-
-    def _fire(self, event_type: str, plan: GuestPlan, lock: Lock | None, **extra: Any) -> None:
-        """Fire an event once the book is saved (the next ``_async_save``)."""
-        self._outbox.append((event_type, self.event_data(plan, lock) | extra))
-
-    def _issue_id(self, plan: GuestPlan) -> str:
-        digest = hashlib.sha256(str(plan.key).encode()).hexdigest()[:16]
-        return f"{ISSUE_GUEST_CODE_FAILED}_{self.entry.entry_id}_{digest}"
-
-    def _delete_issue(self, plan: GuestPlan) -> None:
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(plan))
 
     # ---- for the allowance planner ----------------------------------------------------
 
@@ -1144,12 +952,7 @@ class GuestScheduler:
     def code_data(self, plan: GuestPlan) -> dict[str, Any]:
         """Return one lock's part of the get_guest_code response (the code included)."""
         return {
-            **plan.public(self.lock_name(plan.lock_id), with_code=True),
-            "lock_entity_id": self.lock_entity(plan.lock_id),
+            **plan.public(self.notices.lock_name(plan.lock_id), with_code=True),
+            "lock_entity_id": self.notices.lock_entity(plan.lock_id),
             "passcode_id": plan.passcode_id if plan.status is PlanStatus.CREATED else None,
         }
-
-    def lock_name(self, lock_id: int) -> str:
-        """Return a lock's name (its id when the account no longer has it)."""
-        lock = self._lock_data(lock_id)
-        return lock.name if lock else str(lock_id)

@@ -86,7 +86,7 @@ class TTLockGuestStaySensor(SensorEntity):
             "checkin": dt_util.as_local(first.start).isoformat(),
             "checkout": dt_util.as_local(first.end).isoformat(),
             "locks": [
-                plan.public(self._scheduler.lock_name(plan.lock_id), with_code=True)
+                plan.public(self._scheduler.notices.lock_name(plan.lock_id), with_code=True)
                 for plan in plans
             ],
         }

@@ -6,9 +6,9 @@ page, add TTLock Access from Settings > Devices & services (custom API URL in th
 section), find the front door's lock and battery entities, unlock and lock it from its
 more-info dialog, and check the simulator's lock state after each; list the passcodes of
 the Bluetooth-only garage (no lock entity) from Developer tools > Actions by picking its
-device as the target; last, open Settings > Repairs and fail on an active repair from the integration or the demo's set-up. A screenshot
-per step goes to the artifacts folder; any failure exits non-zero with the step and the
-reason.
+device as the target; last, open Settings > Repairs and fail on an active repair from the
+integration or the demo's set-up. A screenshot per step goes to the artifacts folder; any
+failure exits non-zero with the step and the reason.
 """
 
 from __future__ import annotations
