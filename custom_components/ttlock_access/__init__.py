@@ -24,16 +24,14 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import (
-    TTLockGatewaysCoordinator,
-    TTLockLocksCoordinator,
-    TTLockMetersCoordinator,
-    async_store_token,
-)
+from .coordinator import async_store_token
 from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
+from .gateways_coordinator import TTLockGatewaysCoordinator
 from .guest_scheduler import GuestScheduler
 from .guest_store import async_remove_guest_store
+from .locks_coordinator import TTLockLocksCoordinator
+from .meters_coordinator import TTLockMetersCoordinator
 from .passcode_manager import PasscodeManager, async_remove_store
 from .pushes import PushHints
 from .services import async_setup_services

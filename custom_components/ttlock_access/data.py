@@ -13,12 +13,10 @@ from homeassistant.config_entries import ConfigEntry
 
 from .allowance import AllowanceManager
 from .api import TTLockClient
-from .coordinator import (
-    TTLockGatewaysCoordinator,
-    TTLockLocksCoordinator,
-    TTLockMetersCoordinator,
-)
+from .gateways_coordinator import TTLockGatewaysCoordinator
 from .guest_scheduler import GuestScheduler
+from .locks_coordinator import TTLockLocksCoordinator
+from .meters_coordinator import TTLockMetersCoordinator
 from .passcode_manager import PasscodeManager
 from .pushes import PushHints
 

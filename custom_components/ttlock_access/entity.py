@@ -22,16 +22,12 @@ from .const import (
     DEVICE_LOCK,
     DEVICE_WATER_METER,
 )
-from .coordinator import (
-    GatewayData,
-    LockData,
-    TTLockGatewaysCoordinator,
-    TTLockLocksCoordinator,
-    TTLockMetersCoordinator,
-)
 from .data import TTLockConfigEntry
 from .devices import device_identifier
 from .errors import command_error, start_reauth_if_needed
+from .gateways_coordinator import GatewayData, TTLockGatewaysCoordinator
+from .locks_coordinator import LockData, TTLockLocksCoordinator
+from .meters_coordinator import TTLockMetersCoordinator
 
 
 @callback

@@ -12,9 +12,9 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import LockState
-from .coordinator import TTLockLocksCoordinator
 from .data import TTLockConfigEntry
 from .entity import TTLockRemoteLockEntity, async_add_entities_dynamically, async_run_command
+from .locks_coordinator import TTLockLocksCoordinator
 
 # Commands go through the gateway one at a time (the client serialises them as well).
 PARALLEL_UPDATES = 1

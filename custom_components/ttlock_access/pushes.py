@@ -31,7 +31,8 @@ from .allowance import AllowanceManager
 from .api import LockRecord, TTLockError
 from .confirmations import Confirmations, Fact, Settled
 from .const import LOGGER
-from .coordinator import TTLockGatewaysCoordinator, TTLockLocksCoordinator
+from .gateways_coordinator import TTLockGatewaysCoordinator
+from .locks_coordinator import TTLockLocksCoordinator
 
 RECORDS: Final = "records"
 ONLINE: Final = "online"

@@ -26,7 +26,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ElectricMeter, WaterMeter
 from .const import DEVICE_ELECTRIC_METER, DEVICE_WATER_METER
-from .coordinator import GatewayData, LockData, TTLockLocksCoordinator
 from .data import TTLockConfigEntry
 from .entity import (
     TTLockElectricMeterEntity,
@@ -35,7 +34,9 @@ from .entity import (
     TTLockWaterMeterEntity,
     async_add_entities_dynamically,
 )
+from .gateways_coordinator import GatewayData
 from .guest_sensor import async_setup_guest_sensors
+from .locks_coordinator import LockData, TTLockLocksCoordinator
 from .passcode_manager import PasscodeManager
 from .passcodes import MONTHLY_PASSCODE_LIMIT
 from .usage_sensor import async_setup_usage_sensor
