@@ -1,4 +1,9 @@
-"""The fake TTLock cloud: its state, the world events tests trigger, and shared rules."""
+"""The fake TTLock cloud: its state, the world events tests trigger, and shared rules.
+
+Why this module is over 400 lines: the world's levers (add a lock, turn it, take a
+gateway offline, fail the next request) are the tests' one vocabulary, kept on one
+object; the routes (routes/) and the records of state (state.py) are apart.
+"""
 
 from __future__ import annotations
 

@@ -6,12 +6,15 @@ One :class:`AllowanceManager` per config entry:
   day) in a private Store, saved a little after each change, so a restart forgets nothing;
 - reads the cloud's own count of the month (``app/getMonthRequestCount``) once a day, so
   other apps on the same TTLock application are included;
-- remembers, per lock, whether its records arrive by push (a push seen, no missed record
-  found since) across restarts, and which locks were active lately;
+- remembers, per lock, whether its records arrive by push (a push the cloud confirmed,
+  no missed record found since) across restarts, and which locks were active lately;
 - makes the :class:`~.planner.Plan` the coordinators follow, from the allowance option,
   the month's use, a reserve for commands and guest codes, and the locks' needs;
 - raises repair issues when the month's projected use exceeds the allowance and when the
   cloud answered 30007 (with the reset date).
+
+Why this module is over 400 lines: the ledger's store, the plan's inputs and the repairs
+that explain the plan all read the same month's facts; the rules are in planner.py.
 """
 
 from __future__ import annotations

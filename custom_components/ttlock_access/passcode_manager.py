@@ -4,6 +4,9 @@ It creates, changes and deletes codes through the client and keeps the monthly q
 accounting per lock (and a repair issue when a lock's allowance is used up) in a private
 :class:`Store`. The rules it applies (kinds, windows, validation, code generation) are in
 ``passcodes.py``; guest stays and their codes are booked by the guest scheduler.
+
+Why this module is over 400 lines: a write and the quota it spends must change together,
+and each write has its own doubt handling (a lost answer is looked up before a retry).
 """
 
 from collections.abc import Callable, Iterable, Mapping

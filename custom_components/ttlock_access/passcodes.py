@@ -3,7 +3,8 @@
 Everything the passcode actions and guest access need to decide *what* to ask the cloud
 for lives here; ``services.py`` only resolves targets and turns action data into
 :class:`PasscodeRequest`. ``passcode_manager.py`` talks to the cloud and keeps the
-monthly quota accounting and the guest-stay idempotency records.
+monthly quota accounting. Why this module is over 400 lines: every kind's rules, their
+data classes and the code generation are pure and tested together (test_passcodes.py).
 
 TTLock's rules (design.md section 2):
 - custom codes: 4-9 digits chosen by us, permanent or with a start and end to the minute,

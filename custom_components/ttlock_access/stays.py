@@ -14,6 +14,9 @@ so both know it by the same key).
 stay's tag in its name (``"Jane Doe #3fa9c1"``, :func:`code_name`): after a lost answer,
 a crash before the save or a lost store, the lock's code list shows which code is the
 stay's, and it is adopted instead of made again.
+
+Why this module is over 400 lines: a stay's identity, its plan and the rules that turn
+a calendar event into a plan are one vocabulary, pure and tested together.
 """
 
 from __future__ import annotations

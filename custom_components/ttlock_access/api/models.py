@@ -3,6 +3,9 @@
 Each model has a ``from_api`` constructor that reads the cloud's JSON item and tolerates
 what real answers do: numbers sent as strings, flags as 0/1, optional fields missing.
 Times are timezone-aware UTC datetimes here; the wire carries epoch milliseconds.
+
+Why this module is over 400 lines: one small dataclass per cloud object, side by side so
+the wire's conventions (flags, strings for numbers, milliseconds) are read one way.
 """
 
 from __future__ import annotations
