@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, override
 
@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import MeterSupply
+from .api import Lock, MeterSupply, TTLockClient
 from .const import DEVICE_ELECTRIC_METER
 from .data import TTLockConfigEntry
 from .entity import (
@@ -23,12 +23,33 @@ from .entity import (
     async_add_entities_dynamically,
     async_run_command,
 )
+from .locks_coordinator import LockData, TTLockLocksCoordinator
 
 # Commands go through the gateway one at a time.
 PARALLEL_UPDATES = 1
 
-PASSAGE_MODE = SwitchEntityDescription(
-    key="passage_mode", translation_key="passage_mode", entity_category=EntityCategory.CONFIG
+
+@dataclass(frozen=True, kw_only=True)
+class TTLockLockSwitchDescription(SwitchEntityDescription):
+    """A lock setting that is on or off, written through the cloud."""
+
+    supported_fn: Callable[[Lock], bool]
+    is_on_fn: Callable[[LockData], bool | None]
+    set_fn: Callable[[TTLockClient, int, bool], Awaitable[None]]
+    # What the lock's data becomes once the cloud said yes (no read back needed).
+    applied_fn: Callable[[TTLockLocksCoordinator, int, bool], None]
+
+
+LOCK_SWITCHES: tuple[TTLockLockSwitchDescription, ...] = (
+    TTLockLockSwitchDescription(
+        key="passage_mode",
+        translation_key="passage_mode",
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda lock: lock.is_remote and lock.supports_passage_mode,
+        is_on_fn=lambda data: data.passage_mode,
+        set_fn=lambda client, lock_id, on: client.set_passage_mode(lock_id, on),
+        applied_fn=lambda locks, lock_id, on: locks.async_update_lock(lock_id, passage_mode=on),
+    ),
 )
 SUPPLY = SwitchEntityDescription(
     key="supply", translation_key="supply", device_class=SwitchDeviceClass.SWITCH
@@ -46,11 +67,10 @@ async def async_setup_entry(
 
     def lock_candidates() -> dict[str, Callable[[], Entity]]:
         return {
-            f"{lock_id}_{PASSAGE_MODE.key}": partial(
-                TTLockPassageModeSwitch, locks, lock_id, PASSAGE_MODE
-            )
+            f"{lock_id}_{description.key}": partial(TTLockLockSwitch, locks, lock_id, description)
             for lock_id, data in locks.data.items()
-            if data.lock.is_remote and data.lock.supports_passage_mode
+            for description in LOCK_SWITCHES
+            if description.supported_fn(data.lock)
         }
 
     def meter_candidates() -> dict[str, Callable[[], Entity]]:
@@ -65,21 +85,24 @@ async def async_setup_entry(
     async_add_entities_dynamically(entry, async_add_entities, meter_candidates, meters)
 
 
-class TTLockPassageModeSwitch(TTLockRemoteLockEntity, SwitchEntity):
-    """Passage mode: the lock stays unlocked (all day, every day) while on."""
+class TTLockLockSwitch(TTLockRemoteLockEntity, SwitchEntity):
+    """A lock setting (passage mode: the lock stays unlocked while on)."""
+
+    entity_description: TTLockLockSwitchDescription
 
     @property
     @override
     def is_on(self) -> bool | None:
-        return self.lock_data.passage_mode
+        return self.entity_description.is_on_fn(self.lock_data)
 
-    async def _async_set(self, enabled: bool) -> None:
+    async def _async_set(self, on: bool) -> None:
+        description = self.entity_description
         await async_run_command(
             self.coordinator,
-            self.coordinator.client.set_passage_mode(self.lock_id, enabled),
+            description.set_fn(self.coordinator.client, self.lock_id, on),
             self.lock_data.lock.name,
         )
-        self.coordinator.async_update_lock(self.lock_id, passage_mode=enabled)
+        description.applied_fn(self.coordinator, self.lock_id, on)
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
