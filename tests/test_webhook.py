@@ -63,6 +63,8 @@ async def test_lock_records_pushed(
     assert hass.states.get("sensor.front_door_battery").state == "77"
     assert init_integration.runtime_data.allowance.pushed(front.lock_id)
     assert pushes.as_dict() | {"pool": 0, "reads_per_day": 0} == {
+        "refused": 0,
+        "ignored": 0,
         "pushed": 1,
         "confirmed": 1,
         "unconfirmed": 0,
@@ -131,6 +133,7 @@ async def test_push_for_a_lock_that_cannot_push_is_ignored(
     await hass.async_block_till_done()
     assert fake_cloud.requests["/v3/lockRecord/list"] == 0
     assert "not on this account" in caplog.text
+    assert init_integration.runtime_data.pushes.as_dict()["ignored"] == 1
 
 
 async def test_unknown_ids_and_malformed(
@@ -369,6 +372,7 @@ async def test_hostile_bodies_change_nothing(
     assert after == before
     assert [r for r in caplog.records if r.exc_info] == []
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert init_integration.runtime_data.pushes.as_dict()["refused"] == len(bodies)
     assert ours  # each refusal is logged at debug ...
     assert not any(WEBHOOK_ID in message for message in ours)  # ... without the webhook id
 

@@ -66,6 +66,7 @@ class PushHints:
         self._book = Confirmations(dt_util.utcnow())
         self._timers: dict[Subject, CALLBACK_TYPE] = {}
         self._reading: set[Subject] = set()
+        self._refused = self._ignored = 0
         locks.on_records_read = self._records_read
         entry.async_on_unload(self._cancel_timers)
 
@@ -93,9 +94,19 @@ class PushHints:
         self._hold((GATEWAYS, 0), [(gateway_id, online)])
         return True
 
+    @callback
+    def note_refused(self) -> None:
+        """Count a callback the webhook refused (unreadable, impossible, too large)."""
+        self._refused += 1
+
+    @callback
+    def note_ignored(self) -> None:
+        """Count a callback about a device that is not the account's (or cannot push)."""
+        self._ignored += 1
+
     def as_dict(self) -> dict[str, float | int]:
-        """Pushes confirmed and not (diagnostics)."""
-        return self._book.as_dict()
+        """Callbacks refused, ignored, confirmed and not (diagnostics)."""
+        return {"refused": self._refused, "ignored": self._ignored, **self._book.as_dict()}
 
     def _remote(self, lock_id: int) -> bool:
         """Only a lock of the account that the cloud reaches can push."""

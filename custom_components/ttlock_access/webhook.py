@@ -141,12 +141,14 @@ async def async_handle_webhook(
     fields = await _read_fields(request)
     if isinstance(fields, web.Response):
         bad.note()
+        entry.runtime_data.pushes.note_refused()
         LOGGER.debug("Refused a TTLock callback: HTTP %s", fields.status)
         return fields
     try:
         event = parse_callback(fields)
     except ValueError as err:
         bad.note()
+        entry.runtime_data.pushes.note_refused()
         LOGGER.debug("Malformed TTLock callback: %s", err)
         return web.Response(status=HTTPStatus.BAD_REQUEST, text="malformed callback")
 
@@ -170,5 +172,6 @@ async def async_handle_webhook(
         case DoorSensorEvent():
             accepted = True  # standalone door sensors are not modelled
     if not accepted:
+        data.pushes.note_ignored()
         LOGGER.debug("Ignored a TTLock callback about a device not on this account")
     return web.Response(text=CALLBACK_RESPONSE)
