@@ -155,3 +155,14 @@ def test_reserve() -> None:
         open_stays=12,
     )
     assert known == 63 + 12 * 4 + 3
+
+
+@pytest.mark.parametrize("count", [1, 10, 50])
+def test_confirmations_get_what_is_left_and_the_safety_reads_share(count: int) -> None:
+    """Pushes are confirmed by reads that also stand in for the lock's safety read."""
+    plan = make_plan(facts(locks=locks(count, pushed=True, bluetooth=1)))
+    safety = sum(86400 / plan.per_lock[lock_id].total_seconds() for lock_id in range(count))
+    left = max(plan.budget_per_day - plan.reads_per_day, 0.0)
+    assert plan.confirms_per_day == pytest.approx(left + safety)
+    # Without pushed locks, nothing is set aside for confirmations.
+    assert make_plan(facts(locks=locks(count, pushed=False))).confirms_per_day == 0

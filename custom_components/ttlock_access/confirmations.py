@@ -6,8 +6,8 @@ A *fact* is what a push claimed about it (a record's type and lock time, an onli
 state). Facts wait, per subject, for the next read; a read confirms those it finds.
 
 - **A pool pays the reads.** It fills at the plan's ``confirms_per_day`` and holds at
-  most two hours' worth (at least ``POOL_MIN``), so quiet hours buy an active hour its
-  reads, and no flood spends more than the plan gave.
+  most six hours' worth (at least ``POOL_MIN``), so quiet hours buy a busy moment (every
+  guest leaving at 10:00) its reads, and no flood spends more than the plan gave.
 - **Facts wait together.** Pushes that come while a read is due or on its way are
   confirmed by one read.
 - **Unconfirmed costs the sender.** A fact a read does not find gets one more read (the
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-POOL_MIN: Final = 5.0
-POOL_HOURS: Final = 2.0
+POOL_MIN: Final = 10.0
+POOL_HOURS: Final = 6.0
 FIRST_WAIT: Final = timedelta(seconds=30)
 LONGEST_WAIT: Final = timedelta(hours=1)
 # A fact that this many reads did not find was not true (or not for long).

@@ -15,8 +15,10 @@ coordinators follow the plan. The month left is split into:
      daily where it has none;
    - each lock whose records the cloud pushes: one safety read every 6 h, and a
      **confirmation** read when a push says it has new records (pushes are not believed
-     as sent: pushes.py). Confirmations are paid from what the fixed reads leave, at
-     least a fifth of the budget;
+     as sent: pushes.py). A confirmation is also the lock's safety read (the next one
+     waits 6 h from it), so confirmations are paid from what the fixed reads leave plus
+     the safety reads' own share: a lock that pushes often costs its confirmations, not
+     both;
    - each Bluetooth-only lock (its records reach the cloud when a phone syncs them):
      every 2 h, every 15 min for a while after activity;
    - every other lock the cloud reaches is *polled*: one records read a cycle (records
@@ -55,10 +57,8 @@ ACTIVE_WEIGHT: Final = 4
 # to follow them, and the plan says so (the state freshness it shows).
 STRETCH_CAP: Final = DAY
 POLL_CAP: Final = timedelta(days=31)
-# Share of the daily budget the fixed reads may take while locks are polled, or while
-# pushes are confirmed by reads.
+# Share of the daily budget the fixed reads may take while locks are polled.
 FIXED_SHARE_WITH_POLLING: Final = 0.5
-FIXED_SHARE_WITH_PUSH: Final = 0.8
 # Never planned for reads: this share of the allowance stays free for surprises (more
 # actions than the reserve foresaw). A share of what is left would shrink to nothing by
 # the month's last day; a share of the allowance does not.
@@ -176,10 +176,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(PUSH_RESYNC_INTERVAL, len(pushed))
         + _per_day(BLUETOOTH_INTERVAL, len(bluetooth))
     )
-    if polled:
-        share = budget * FIXED_SHARE_WITH_POLLING
-    else:
-        share = budget * (FIXED_SHARE_WITH_PUSH if pushed else 1.0)
+    share = budget * (FIXED_SHARE_WITH_POLLING if polled else 1.0)
     stretch = fixed / share if share > 0 else math.inf
     stretch = max(stretch, 1.0)
 
@@ -226,6 +223,8 @@ def make_plan(facts: PlanInput) -> Plan:
             polled_spent += _per_day(interval)
     elif pushed:
         confirms = max(budget - fixed_spent, 0.0)
+    # A confirmation stands in for the lock's next safety read.
+    confirms += sum(_per_day(per_lock[lock.lock_id]) for lock in pushed)
 
     return Plan(
         per_lock=per_lock,
