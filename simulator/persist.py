@@ -189,6 +189,12 @@ def _restore_lock(
         cards=_credentials_by_id(item["cards"]),
         fingerprints=_credentials_by_id(item["fingerprints"]),
         deleted_periods={(kind, start, end) for kind, start, end in item["deleted_periods"]},
+        # JSON keys are text; files from before the settings keep the defaults.
+        **(
+            {"settings": {int(kind): value for kind, value in item["settings"].items()}}
+            if "settings" in item
+            else {}
+        ),
     )
 
 

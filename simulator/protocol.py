@@ -36,8 +36,39 @@ FEATURE_LOCK_COMMAND: Final = 8
 FEATURE_GATEWAY_UNLOCK: Final = 10
 FEATURE_CYCLIC_PASSCODE: Final = 12
 FEATURE_DOOR_SENSOR: Final = 13
+FEATURE_SOUND: Final = 15
 FEATURE_PASSAGE_MODE: Final = 22
+FEATURE_TAMPER_ALERT: Final = 28
+FEATURE_RESET_BUTTON: Final = 29
+FEATURE_PRIVACY_LOCK: Final = 30
+FEATURE_VOLUME: Final = 43
 FEATURE_WIFI: Final = 56
+
+
+class LockSetting(IntEnum):
+    """lock/updateSetting `type` (DOC lock/updateSetting); values 1 on / 2 off, volume 1-5."""
+
+    PRIVACY_LOCK = 2
+    TAMPER_ALERT = 3
+    RESET_BUTTON = 4
+    LOCK_SOUND = 6
+    OPEN_DIRECTION = 7
+    VOLUME = 8
+    WIFI_POWER_SAVING = 10  # Bluetooth only
+    DOOR_UNCLOSED_ALARM = 11
+
+
+# The feature bit that makes each setting switchable (DOC lock/featureValue).
+SETTING_FEATURES: Final = {
+    LockSetting.PRIVACY_LOCK: FEATURE_PRIVACY_LOCK,
+    LockSetting.TAMPER_ALERT: FEATURE_TAMPER_ALERT,
+    LockSetting.RESET_BUTTON: FEATURE_RESET_BUTTON,
+    LockSetting.LOCK_SOUND: FEATURE_SOUND,
+    LockSetting.VOLUME: FEATURE_VOLUME,
+}
+# lock/setAutoLockTime: 0 or -1 turns auto lock off; the upper bound is undocumented:
+# the simulator takes the TTLock app's longest choice and answers -4082 beyond it.
+MAX_AUTO_LOCK_SECONDS: Final = 900
 
 
 class LockState(IntEnum):

@@ -151,7 +151,11 @@ class FakeLock:
     model: str = "SN9161_PV53"
     firmware: str = "6.4.13.230914"
     hardware: str = "1.3"
-    auto_lock_seconds: int = 5
+    auto_lock_seconds: int = 5  # -1: off
+    # lock/updateSetting values as the cloud keeps them: 1 on / 2 off; volume 1-5.
+    settings: dict[int, int] = field(
+        default_factory=lambda: {2: 2, 3: 1, 4: 1, 6: 1, 8: 3}  # privacy off, the rest on
+    )
     frozen: bool = False
     group_id: int = 0
     group_name: str = ""

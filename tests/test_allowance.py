@@ -166,6 +166,7 @@ async def test_allowance_used_up_early(
     assert sum(fake_cloud.requests.values()) == sent + 1  # the day's probe
 
     freezer.move_to("2026-12-31T16:00:30+00:00")  # January in Beijing: a new allowance
+    fake_cloud.monthly_allowance = 5000  # (December's was cut to what was spent)
     await until_called(hass, freezer, fake_cloud, "/v3/lockRecord/list")
     await tick(hass, freezer, 3600)
     assert hass.states.get("lock.front_door").state == "locked"

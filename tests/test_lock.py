@@ -63,7 +63,7 @@ async def test_lock_unlock(
         ({"errcode": 30006}, "command_rate_limited"),
         ({"errcode": 10007}, "command_auth_failed"),
         ({"http_status": 500}, "command_cannot_connect"),
-        ({"errcode": -3}, "command_failed"),
+        ({"errcode": -3}, "command_invalid_value"),
     ],
 )
 async def test_command_errors(

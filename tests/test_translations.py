@@ -49,7 +49,15 @@ def test_exception_keys() -> None:
 
 def test_entity_keys() -> None:
     """Every entity translation_key has a name, and icons only name known keys."""
-    for platform in (Platform.SENSOR, Platform.SWITCH, Platform.VALVE, Platform.EVENT):
+    platforms = (
+        Platform.SENSOR,
+        Platform.SWITCH,
+        Platform.VALVE,
+        Platform.EVENT,
+        Platform.NUMBER,
+        Platform.SELECT,
+    )
+    for platform in platforms:
         tree = ast.parse(_source(str(platform)))
         keys = {
             node.value.value
@@ -67,3 +75,13 @@ def test_entity_keys() -> None:
     event_types = STRINGS["entity"]["event"]["operation"]["state_attributes"]["event_type"]
     icon_types = ICONS["entity"]["event"]["operation"]["state_attributes"]["event_type"]
     assert set(event_types["state"]) == set(icon_types["state"])
+
+
+def test_lock_setting_keys() -> None:
+    """Each lock setting switch and each volume level has its words."""
+    from custom_components.ttlock_access.select import VOLUME_LEVELS  # noqa: PLC0415
+    from custom_components.ttlock_access.switch import LOCK_SWITCHES  # noqa: PLC0415
+
+    for description in LOCK_SWITCHES:
+        assert "name" in STRINGS["entity"]["switch"][description.translation_key]
+    assert set(STRINGS["entity"]["select"]["volume"]["state"]) == set(VOLUME_LEVELS)

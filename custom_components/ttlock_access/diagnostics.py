@@ -86,6 +86,7 @@ def _usage(entry: TTLockConfigEntry) -> dict[str, Any]:
             "links": str(plan.links),
             "meters": str(plan.meters),
             "meter_recheck": str(plan.meter_recheck),
+            "settings": str(plan.settings),
             "per_lock": {str(k): str(v) for k, v in sorted(plan.per_lock.items())},
             "budget_per_day": round(plan.budget_per_day, 1),
             "reads_per_day": round(plan.reads_per_day, 1),

@@ -105,6 +105,8 @@ def command_error(err: TTLockError, name: str) -> HomeAssistantError:
         key = "permission_denied"
     elif isinstance(err, TTLockNotFoundError):
         key = "device_not_found"
+    elif isinstance(err, TTLockInvalidParameterError):
+        key = "command_invalid_value"
     elif isinstance(err, TTLockRateLimitError) and err.monthly:
         return HomeAssistantError(
             translation_domain=DOMAIN,

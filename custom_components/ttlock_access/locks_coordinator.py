@@ -6,7 +6,8 @@ records newer than the last ``serverDate`` seen, which tell lock/unlock (auto lo
 included) and battery. A lock whose records the cloud pushes is only read as a safety net
 (and when pushes.py confirms a push); a Bluetooth-only lock slowly (a phone uploads its
 records), faster after activity. The open state is queried once, when a remote lock first
-appears (and to retry one that was unreachable); the lock detail and passage mode once.
+appears (and to retry one that was unreachable); the passage mode once; the lock detail
+(with its settings) once, after each settings write, and weekly for a remote lock.
 
 Why this module is over 400 lines: records are the locks' state, and the rules that keep
 reads, pushes and commands in order (cursor, turn counters, newer-wins) must sit together.
@@ -66,7 +67,7 @@ class LockData:
     lock: Lock  # from the lock list
     state: LockState
     passage_mode: bool | None
-    detail: LockDetail | None  # fetched once at setup / when the lock appears
+    detail: LockDetail | None  # at setup, after a settings write, weekly (remote locks)
     gateway_ids: tuple[int, ...]  # gateways that reach it, strongest signal first
     reachable: bool = True  # False while the cloud cannot reach it (gateway/Wi-Fi offline)
     jammed: bool = False  # the last operation timed out before the bolt got there
@@ -110,6 +111,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._locks: list[Lock] = []  # the last lock list
         self._list_read: datetime | None = None
         self._details: dict[int, LockDetail | None] = {}
+        self._details_read: dict[int, datetime] = {}
         self._passage: dict[int, bool | None] = {}
         self._read: dict[int, datetime] = {}  # when each lock was last read
         self._cursor: dict[int, datetime] = {}  # serverDate of the newest record seen
@@ -136,13 +138,13 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._list_read = dt_util.utcnow()
 
     async def _async_load_static(self, lock: Lock) -> None:
-        """Fetch what rarely changes for a lock the coordinator has not seen before."""
+        """Fetch what rarely changes: once per lock, a remote lock's settings at their pace."""
         lock_id = lock.lock_id
-        if lock_id not in self._details:
-            try:
-                self._details[lock_id] = await self.client.get_lock_detail(lock_id)
-            except TTLockNotFoundError:
-                self._details[lock_id] = None
+        due = due_at(self._details_read.get(lock_id), self._plan().settings)
+        if lock_id not in self._details or (
+            lock.is_remote and due is not None and dt_util.utcnow() >= due
+        ):
+            await self._async_read_detail(lock_id)
         if lock_id not in self._passage and lock.passage_mode is None:
             enabled: bool | None = None
             if lock.supports_passage_mode:
@@ -229,6 +231,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 jammed=current.jammed,
                 reachable=current.reachable,
                 passage_mode=current.passage_mode,
+                detail=current.detail,
                 lock=replace(mine.lock, battery=current.lock.battery),
             )
         return result
@@ -330,6 +333,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._cursor.pop(lock_id, None)
         self._seen.pop(lock_id, None)
         self._details.pop(lock_id, None)
+        self._details_read.pop(lock_id, None)
         self._passage.pop(lock_id, None)
         self.allowance.forget_lock(lock_id)
 
@@ -397,6 +401,38 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             listeners.remove(listener)
 
         return remove
+
+    async def _async_read_detail(self, lock_id: int) -> None:
+        self._details_read[lock_id] = dt_util.utcnow()
+        try:
+            self._details[lock_id] = await self.client.get_lock_detail(lock_id)
+        except TTLockNotFoundError:
+            self._details.setdefault(lock_id, None)
+
+    async def async_settings_written(self, lock_id: int, **written: Any) -> None:
+        """Show settings the cloud took at once, then read them back to confirm.
+
+        ``written``: LockDetail fields and their new values. A failed read-back keeps
+        what was written (the write itself succeeded) until the next read.
+        """
+        current = self.data[lock_id]
+        if current.detail is not None:
+            detail = replace(current.detail, **written)
+            self._details[lock_id] = detail
+            self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
+            self.async_publish({**self.data, lock_id: replace(current, detail=detail)})
+        try:
+            await self.async_read_settings(lock_id)
+        except TTLockError as err:
+            LOGGER.debug("Settings of lock %s not read back: %s", lock_id, err)
+
+    async def async_read_settings(self, lock_id: int) -> None:
+        """Read a lock's settings again (after a write: what the lock took) and show them."""
+        await self._async_read_detail(lock_id)
+        if self.data is not None and lock_id in self.data:
+            self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
+            detail = self._details.get(lock_id)
+            self.async_publish({**self.data, lock_id: replace(self.data[lock_id], detail=detail)})
 
     async def async_read_records(self, lock_id: int) -> list[LockRecord] | None:
         """Read a lock's records now (a push said it has new ones) and apply the new ones.

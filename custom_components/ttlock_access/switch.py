@@ -1,4 +1,10 @@
-"""Switches of TTLock Access: passage mode of a lock, electricity supply of a meter."""
+"""Switches of TTLock Access: a lock's passage mode and settings, a meter's supply.
+
+A lock's settings (sound, privacy lock, tamper alert, reset button) appear where the
+lock's featureValue says the cloud can change them, are written through the gateway and
+read back from lock/detail to confirm (one call more per change; no polling: they are
+read at setup and weekly).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Lock, MeterSupply, TTLockClient
+from .api import Lock, LockSetting, MeterSupply, TTLockClient
 from .const import DEVICE_ELECTRIC_METER
 from .data import TTLockConfigEntry
 from .entity import (
@@ -36,8 +42,30 @@ class TTLockLockSwitchDescription(SwitchEntityDescription):
     supported_fn: Callable[[Lock], bool]
     is_on_fn: Callable[[LockData], bool | None]
     set_fn: Callable[[TTLockClient, int, bool], Awaitable[None]]
-    # What the lock's data becomes once the cloud said yes (no read back needed).
-    applied_fn: Callable[[TTLockLocksCoordinator, int, bool], None]
+    # What the lock's data becomes once the cloud said yes.
+    applied_fn: Callable[[TTLockLocksCoordinator, int, bool], Awaitable[None]]
+
+
+async def _passage_mode_set(locks: TTLockLocksCoordinator, lock_id: int, on: bool) -> None:
+    locks.async_update_lock(lock_id, passage_mode=on)
+
+
+def _setting(key: str, setting: LockSetting, field: str) -> TTLockLockSwitchDescription:
+    """Describe a switch of lock/updateSetting, shown from lock/detail's ``field``."""
+
+    def is_on(data: LockData) -> bool | None:
+        value: bool | None = getattr(data.detail, field, None)
+        return value
+
+    return TTLockLockSwitchDescription(
+        key=key,
+        translation_key=key,
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda lock: lock.is_remote and lock.supports_setting(setting),
+        is_on_fn=is_on,
+        set_fn=lambda client, lock_id, on: client.update_setting(lock_id, setting, 1 if on else 2),
+        applied_fn=lambda locks, lock_id, on: locks.async_settings_written(lock_id, **{field: on}),
+    )
 
 
 LOCK_SWITCHES: tuple[TTLockLockSwitchDescription, ...] = (
@@ -48,8 +76,12 @@ LOCK_SWITCHES: tuple[TTLockLockSwitchDescription, ...] = (
         supported_fn=lambda lock: lock.is_remote and lock.supports_passage_mode,
         is_on_fn=lambda data: data.passage_mode,
         set_fn=lambda client, lock_id, on: client.set_passage_mode(lock_id, on),
-        applied_fn=lambda locks, lock_id, on: locks.async_update_lock(lock_id, passage_mode=on),
+        applied_fn=_passage_mode_set,
     ),
+    _setting("lock_sound", LockSetting.LOCK_SOUND, "sound"),
+    _setting("privacy_lock", LockSetting.PRIVACY_LOCK, "privacy_lock"),
+    _setting("tamper_alert", LockSetting.TAMPER_ALERT, "tamper_alert"),
+    _setting("reset_button", LockSetting.RESET_BUTTON, "reset_button"),
 )
 SUPPLY = SwitchEntityDescription(
     key="supply", translation_key="supply", device_class=SwitchDeviceClass.SWITCH
@@ -86,7 +118,7 @@ async def async_setup_entry(
 
 
 class TTLockLockSwitch(TTLockRemoteLockEntity, SwitchEntity):
-    """A lock setting (passage mode: the lock stays unlocked while on)."""
+    """A lock setting (passage mode: the lock stays unlocked while on; sound, ...)."""
 
     entity_description: TTLockLockSwitchDescription
 
@@ -102,7 +134,7 @@ class TTLockLockSwitch(TTLockRemoteLockEntity, SwitchEntity):
             description.set_fn(self.coordinator.client, self.lock_id, on),
             self.lock_data.lock.name,
         )
-        description.applied_fn(self.coordinator, self.lock_id, on)
+        await description.applied_fn(self.coordinator, self.lock_id, on)
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -1,4 +1,4 @@
-"""/v3/lock/*: list, detail, state, battery, remote lock/unlock, passage mode."""
+"""/v3/lock/*: list, detail, state, battery, remote lock/unlock, passage mode, settings."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import json
 
 from ..errors import SUCCESS, CloudError
 from ..protocol import (
+    FEATURE_AUTO_LOCK,
     FEATURE_GATEWAY_UNLOCK,
     FEATURE_LOCK_COMMAND,
     FEATURE_PASSAGE_MODE,
+    MAX_AUTO_LOCK_SECONDS,
     MAX_PAGE_LOCKS,
+    SETTING_FEATURES,
+    LockSetting,
     LockState,
     RecordType,
 )
@@ -67,11 +71,11 @@ async def _detail(call: Call) -> JSON:
         "hardwareRevision": lock.hardware,
         "firmwareRevision": lock.firmware,
         "autoLockTime": lock.auto_lock_seconds,
-        "lockSound": 1,
-        "soundVolume": 3,
-        "privacyLock": 2,
-        "tamperAlert": 1,
-        "resetButton": 1,
+        "lockSound": lock.settings[LockSetting.LOCK_SOUND],
+        "soundVolume": lock.settings[LockSetting.VOLUME],
+        "privacyLock": lock.settings[LockSetting.PRIVACY_LOCK],
+        "tamperAlert": lock.settings[LockSetting.TAMPER_ALERT],
+        "resetButton": lock.settings[LockSetting.RESET_BUTTON],
         "openDirection": 0,
         "passageModeAutoUnlock": _on_off(lock.passage_auto_unlock),
         "isFrozen": _on_off(lock.frozen),
@@ -170,6 +174,42 @@ async def _config_passage_mode(call: Call) -> JSON:
     return SUCCESS
 
 
+async def _set_auto_lock_time(call: Call) -> JSON:
+    """Auto lock after ``seconds`` (0 or -1: off); type 2 goes through the gateway."""
+    lock = call.lock()
+    seconds = call.params.require_int("seconds")
+    if not lock.features >> FEATURE_AUTO_LOCK & 1:
+        raise CloudError(-4043)
+    if not -1 <= seconds <= MAX_AUTO_LOCK_SECONDS:
+        raise CloudError(-4082)
+    if call.params.int_or("type", 1) == 2:
+        async with call.cloud.relay(lock):
+            pass
+    lock.auto_lock_seconds = -1 if seconds <= 0 else seconds
+    return SUCCESS
+
+
+async def _update_setting(call: Call) -> JSON:
+    """Switch a lock setting; changeType 2 goes through the gateway (10 is Bluetooth only)."""
+    lock = call.lock()
+    kind = call.params.require_int("type")
+    value = call.params.require_int("value")
+    if kind not in LockSetting.__members__.values():
+        raise CloudError(-3)
+    setting = LockSetting(kind)
+    feature = SETTING_FEATURES.get(setting)
+    if feature is None or not lock.features >> feature & 1:
+        raise CloudError(-4043)
+    valid = range(1, 6) if setting is LockSetting.VOLUME else (1, 2)
+    if value not in valid:
+        raise CloudError(-3)
+    if call.params.int_or("changeType", 1) == 2:
+        async with call.cloud.relay(lock):
+            pass
+    lock.settings[setting] = value
+    return SUCCESS
+
+
 ROUTES: dict[str, Handler] = {
     "/v3/lock/list": _list_locks,
     "/v3/lock/detail": _detail,
@@ -179,4 +219,6 @@ ROUTES: dict[str, Handler] = {
     "/v3/lock/lock": _lock_,
     "/v3/lock/getPassageModeConfig": _get_passage_mode,
     "/v3/lock/configPassageMode": _config_passage_mode,
+    "/v3/lock/setAutoLockTime": _set_auto_lock_time,
+    "/v3/lock/updateSetting": _update_setting,
 }

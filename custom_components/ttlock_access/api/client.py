@@ -42,6 +42,7 @@ from .models import (
     Lock,
     LockDetail,
     LockRecord,
+    LockSetting,
     LockState,
     PassageModeConfig,
     Passcode,
@@ -113,6 +114,21 @@ class TTLockClient(TTLockTransport):
             "type": _VIA_GATEWAY,
         }
         await self._call("POST", "/v3/lock/configPassageMode", params, gateway=True)
+
+    async def set_auto_lock_time(self, lock_id: int, seconds: int) -> None:
+        """Auto lock ``seconds`` after an unlock (0: off), applied through the gateway."""
+        params = {"lockId": lock_id, "seconds": seconds, "type": _VIA_GATEWAY}
+        await self._call("POST", "/v3/lock/setAutoLockTime", params, gateway=True)
+
+    async def update_setting(self, lock_id: int, setting: LockSetting, value: int) -> None:
+        """Change a lock setting (switches: 1 on, 2 off; volume 1-5) through the gateway."""
+        params = {
+            "lockId": lock_id,
+            "type": int(setting),
+            "value": value,
+            "changeType": _VIA_GATEWAY,
+        }
+        await self._call("POST", "/v3/lock/updateSetting", params, gateway=True)
 
     # --- gateways -----------------------------------------------------------------
 

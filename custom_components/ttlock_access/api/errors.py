@@ -44,7 +44,8 @@ _GROUPS: Final[tuple[tuple[ErrorFactory, tuple[int, ...]], ...]] = (
     (TTLockUnreachableError, (-2012, -3002, -3003, -3034, -3035, -3036, -3037)),
     # -1021/-1023 (no such card/fingerprint) go beyond the contract's list: same meaning.
     (TTLockNotFoundError, (-1003, -2009, -4037, -1008, -1021, -1023)),
-    (TTLockInvalidParameterError, (-3, -3006, -2032, 80000, 80002, 30005)),
+    # -4082: an auto-lock time the lock does not take.
+    (TTLockInvalidParameterError, (-3, -3006, -2032, -4082, 80000, 80002, 30005)),
     (TTLockNotSupportedError, (-4043,)),
     (TTLockPermissionError, (-2018, 20002)),
     (TTLockDuplicatePasscodeError, (-3007,)),

@@ -17,12 +17,18 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from .const import (
+    FEATURE_AUTO_LOCK,
     FEATURE_DOOR_SENSOR,
     FEATURE_FINGERPRINT,
     FEATURE_GATEWAY_UNLOCK,
     FEATURE_IC_CARD,
     FEATURE_LOCK_COMMAND,
     FEATURE_PASSAGE_MODE,
+    FEATURE_PRIVACY_LOCK,
+    FEATURE_RESET_BUTTON,
+    FEATURE_SOUND,
+    FEATURE_TAMPER_ALERT,
+    FEATURE_VOLUME,
     FEATURE_WIFI,
 )
 
@@ -175,6 +181,11 @@ class Lock:
         )
 
     @property
+    def supports_auto_lock(self) -> bool:
+        """Whether the lock's auto-lock time can be set."""
+        return self.supports(FEATURE_AUTO_LOCK)
+
+    @property
     def supports_passage_mode(self) -> bool:
         """Whether the lock has a passage mode."""
         return self.supports(FEATURE_PASSAGE_MODE)
@@ -194,32 +205,77 @@ class Lock:
         """Whether the lock has a door sensor."""
         return self.supports(FEATURE_DOOR_SENSOR)
 
+    def supports_setting(self, setting: LockSetting) -> bool:
+        """Whether the cloud can change this setting of the lock (featureValue)."""
+        return self.supports(_SETTING_FEATURES[setting])
+
 
 @dataclass(frozen=True, slots=True)
 class LockDetail:
-    """/v3/lock/detail: the rarely changing facts of one lock."""
+    """/v3/lock/detail: the rarely changing facts of one lock, and its settings.
+
+    A setting the lock does not report (absent, or 0 = unknown) is None.
+    """
 
     lock: Lock
     model: str | None
     firmware: str | None
     hardware: str | None
     timezone_offset_ms: int | None
-    auto_lock_seconds: int | None
+    auto_lock_seconds: int | None  # 0: off
     is_frozen: bool
+    sound: bool | None = None
+    volume: int | None = None  # 1-5
+    privacy_lock: bool | None = None
+    tamper_alert: bool | None = None
+    reset_button: bool | None = None
 
     @classmethod
     def from_api(cls, data: JSON) -> LockDetail:
         """Build from the detail answer."""
         auto_lock = _opt_int(data.get("autoLockTime"))
+        volume = _opt_int(data.get("soundVolume"))
         return cls(
             lock=Lock.from_api(data),
             model=data.get("modelNum") or None,
             firmware=data.get("firmwareRevision") or None,
             hardware=data.get("hardwareRevision") or None,
             timezone_offset_ms=_opt_int(data.get("timezoneRawOffset")),
-            auto_lock_seconds=None if auto_lock in (None, -1) else auto_lock,
+            # -1 (and 0 on some locks) means off.
+            auto_lock_seconds=None if auto_lock is None else max(auto_lock, 0),
             is_frozen=_flag(data.get("isFrozen")),
+            sound=_setting(data.get("lockSound")),
+            volume=volume if volume is not None and 1 <= volume <= 5 else None,
+            privacy_lock=_setting(data.get("privacyLock")),
+            tamper_alert=_setting(data.get("tamperAlert")),
+            reset_button=_setting(data.get("resetButton")),
         )
+
+
+def _setting(value: object) -> bool | None:
+    """Read a detail setting: 1 on, 2 off, anything else (0, absent) unknown."""
+    number = _opt_int(value)
+    return None if number is None else {1: True, 2: False}.get(number)
+
+
+class LockSetting(IntEnum):
+    """lock/updateSetting ``type``: what a switch of the lock changes."""
+
+    PRIVACY_LOCK = 2
+    TAMPER_ALERT = 3
+    RESET_BUTTON = 4
+    LOCK_SOUND = 6
+    VOLUME = 8
+
+
+# The featureValue bit that makes each setting switchable (DOC lock/featureValue).
+_SETTING_FEATURES: dict[LockSetting, int] = {
+    LockSetting.PRIVACY_LOCK: FEATURE_PRIVACY_LOCK,
+    LockSetting.TAMPER_ALERT: FEATURE_TAMPER_ALERT,
+    LockSetting.RESET_BUTTON: FEATURE_RESET_BUTTON,
+    LockSetting.LOCK_SOUND: FEATURE_SOUND,
+    LockSetting.VOLUME: FEATURE_VOLUME,
+}
 
 
 @dataclass(frozen=True, slots=True)
