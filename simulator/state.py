@@ -152,6 +152,7 @@ class FakeLock:
     firmware: str = "6.4.13.230914"
     hardware: str = "1.3"
     auto_lock_seconds: int = 5  # -1: off
+    clock_offset_ms: int = 0  # how far the lock's own clock is off the cloud's
     # lock/updateSetting values as the cloud keeps them: 1 on / 2 off; volume 1-5.
     settings: dict[int, int] = field(
         default_factory=lambda: {2: 2, 3: 1, 4: 1, 6: 1, 8: 3}  # privacy off, the rest on

@@ -42,6 +42,7 @@ from .const import (
 )
 from .coordinator import FIRST_CYCLE, TTLockCoordinator, due_at
 from .gateways_coordinator import TTLockGatewaysCoordinator
+from .lock_clock import drift_of, update_clock_issue
 from .meters_coordinator import TTLockMetersCoordinator
 from .planner import Plan
 
@@ -72,6 +73,7 @@ class LockData:
     reachable: bool = True  # False while the cloud cannot reach it (gateway/Wi-Fi offline)
     jammed: bool = False  # the last operation timed out before the bolt got there
     rssi: int | None = None  # signal to its best gateway (dBm)
+    clock_drift: timedelta | None = None  # how far the lock's clock is ahead (remote locks)
 
 
 class _LockView(Mapping[int, Lock]):
@@ -112,6 +114,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._list_read: datetime | None = None
         self._details: dict[int, LockDetail | None] = {}
         self._details_read: dict[int, datetime] = {}
+        self._clock_drift: dict[int, timedelta] = {}
         self._passage: dict[int, bool | None] = {}
         self._read: dict[int, datetime] = {}  # when each lock was last read
         self._cursor: dict[int, datetime] = {}  # serverDate of the newest record seen
@@ -145,6 +148,8 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             lock.is_remote and due is not None and dt_util.utcnow() >= due
         ):
             await self._async_read_detail(lock_id)
+            if lock.is_remote:
+                await self._async_read_clock(lock)
         if lock_id not in self._passage and lock.passage_mode is None:
             enabled: bool | None = None
             if lock.supports_passage_mode:
@@ -196,6 +201,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                     lock.passage_mode if lock.passage_mode is not None else self._passage[lock_id]
                 ),
                 detail=self._details[lock_id],
+                clock_drift=self._clock_drift.get(lock_id),
                 gateway_ids=tuple(
                     link.gateway_id for link in lock_links if link.gateway_id is not None
                 ),
@@ -232,6 +238,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
                 reachable=current.reachable,
                 passage_mode=current.passage_mode,
                 detail=current.detail,
+                clock_drift=current.clock_drift,
                 lock=replace(mine.lock, battery=current.lock.battery),
             )
         return result
@@ -334,6 +341,8 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._seen.pop(lock_id, None)
         self._details.pop(lock_id, None)
         self._details_read.pop(lock_id, None)
+        self._clock_drift.pop(lock_id, None)
+        update_clock_issue(self.hass, self.config_entry.entry_id, lock_id, "", None)
         self._passage.pop(lock_id, None)
         self.allowance.forget_lock(lock_id)
 
@@ -408,6 +417,30 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
             self._details[lock_id] = await self.client.get_lock_detail(lock_id)
         except TTLockNotFoundError:
             self._details.setdefault(lock_id, None)
+
+    async def _async_read_clock(self, lock: Lock) -> None:
+        """Read how far the lock's clock is off (through the gateway); None if unreachable."""
+        asked_at = dt_util.utcnow()
+        try:
+            lock_time = await self.client.get_lock_time(lock.lock_id)
+        except (TTLockUnreachableError, TTLockNotSupportedError, TTLockNotFoundError) as err:
+            LOGGER.debug("Clock of lock %s not read: %s", lock.lock_id, err)
+            return
+        self._set_drift(lock, drift_of(lock_time, asked_at, dt_util.utcnow()))
+
+    def _set_drift(self, lock: Lock, drift: timedelta) -> None:
+        self._clock_drift[lock.lock_id] = drift
+        update_clock_issue(self.hass, self.config_entry.entry_id, lock.lock_id, lock.name, drift)
+
+    async def async_sync_clock(self, lock_id: int) -> None:
+        """Set the lock's clock to the cloud's time (raises TTLockError) and show it."""
+        asked_at = dt_util.utcnow()
+        lock_time = await self.client.sync_lock_time(lock_id)
+        lock = self.data[lock_id].lock
+        self._set_drift(lock, drift_of(lock_time, asked_at, dt_util.utcnow()))
+        self._changes[lock_id] = self._changes.get(lock_id, 0) + 1
+        drift = self._clock_drift[lock_id]
+        self.async_publish({**self.data, lock_id: replace(self.data[lock_id], clock_drift=drift)})
 
     async def async_settings_written(self, lock_id: int, **written: Any) -> None:
         """Show settings the cloud took at once, then read them back to confirm.

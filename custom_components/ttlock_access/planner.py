@@ -12,7 +12,7 @@ coordinators follow the plan. The month left is split into:
    - fixed reads at the pace their data changes: the lock list (names, battery, new
      locks) hourly, gateways every 30 min (hourly once they push their status), the
      gateway-lock links every 6 h, meter lists hourly where the account has meters and
-     daily where it has none, each remote lock's settings weekly;
+     daily where it has none, each remote lock's settings and clock weekly;
    - each lock whose records the cloud pushes: one safety read every 6 h, and a
      **confirmation** read when a push says it has new records (pushes are not believed
      as sent: pushes.py). A confirmation is also the lock's safety read (the next one
@@ -48,6 +48,7 @@ METER_RECHECK_INTERVAL: Final = DAY
 # A remote lock's settings (lock/detail): changed from the TTLock app at most now and then;
 # read at setup and after each write from Home Assistant, and weekly in case.
 SETTINGS_INTERVAL: Final = timedelta(days=7)
+SETTINGS_READS: Final = 2  # lock/detail and the lock's clock (lock/queryDate)
 PUSH_RESYNC_INTERVAL: Final = timedelta(hours=6)
 BLUETOOTH_INTERVAL: Final = timedelta(hours=2)
 BLUETOOTH_ACTIVE_INTERVAL: Final = timedelta(minutes=15)
@@ -179,7 +180,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(METER_RECHECK_INTERVAL, facts.meter_kinds_absent)
         + _per_day(PUSH_RESYNC_INTERVAL, len(pushed))
         + _per_day(BLUETOOTH_INTERVAL, len(bluetooth))
-        + _per_day(SETTINGS_INTERVAL, len(pushed) + len(polled))
+        + _per_day(SETTINGS_INTERVAL, SETTINGS_READS * (len(pushed) + len(polled)))
     )
     share = budget * (FIXED_SHARE_WITH_POLLING if polled else 1.0)
     stretch = fixed / share if share > 0 else math.inf
@@ -205,7 +206,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(plan_fixed["links"], facts.gateways)
         + _per_day(plan_fixed["meters"], facts.meter_kinds)
         + _per_day(plan_fixed["meter_recheck"], facts.meter_kinds_absent)
-        + _per_day(plan_fixed["settings"], len(pushed) + len(polled))
+        + _per_day(plan_fixed["settings"], SETTINGS_READS * (len(pushed) + len(polled)))
         + sum(_per_day(per_lock[lock.lock_id]) for lock in (*pushed, *bluetooth))
     )
 

@@ -1,4 +1,4 @@
-"""Sensors of TTLock Access: battery, signal, gateway load, meter readings, passcode quota."""
+"""Sensors of TTLock Access: battery, signal, clock drift, gateway load, meters, quota."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from homeassistant.const import (
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfEnergy,
+    UnitOfTime,
     UnitOfVolume,
 )
 from homeassistant.core import HomeAssistant
@@ -49,7 +50,7 @@ PARALLEL_UPDATES = 0
 class LockSensorDescription(SensorEntityDescription):
     """A sensor of a lock."""
 
-    value_fn: Callable[[LockData], int | None]
+    value_fn: Callable[[LockData], int | float | None]
     exists_fn: Callable[[LockData], bool] = lambda _: True
 
 
@@ -95,6 +96,19 @@ LOCK_SENSORS: tuple[LockSensorDescription, ...] = (
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.rssi,
         exists_fn=lambda data: data.lock.has_gateway,
+    ),
+    LockSensorDescription(
+        # How far the lock's own clock is ahead (negative: behind); offline codes follow it.
+        key="clock_drift",
+        translation_key="clock_drift",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: (
+            None if data.clock_drift is None else data.clock_drift.total_seconds()
+        ),
+        exists_fn=lambda data: data.lock.is_remote,
     ),
 )
 
@@ -222,7 +236,7 @@ class TTLockLockSensor(TTLockLockEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> int | None:
+    def native_value(self) -> int | float | None:
         return self.entity_description.value_fn(self.lock_data)
 
 

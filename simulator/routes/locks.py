@@ -210,6 +210,21 @@ async def _update_setting(call: Call) -> JSON:
     return SUCCESS
 
 
+async def _query_date(call: Call) -> JSON:
+    """Read the lock's clock through the gateway (or Wi-Fi)."""
+    lock = call.lock()
+    async with call.cloud.relay(lock):
+        return {"date": call.now + lock.clock_offset_ms}
+
+
+async def _update_date(call: Call) -> JSON:
+    """Set the lock's clock to the cloud's time; answers the lock's time after."""
+    lock = call.lock()
+    async with call.cloud.relay(lock):
+        lock.clock_offset_ms = 0
+        return {"date": call.now}
+
+
 ROUTES: dict[str, Handler] = {
     "/v3/lock/list": _list_locks,
     "/v3/lock/detail": _detail,
@@ -221,4 +236,6 @@ ROUTES: dict[str, Handler] = {
     "/v3/lock/configPassageMode": _config_passage_mode,
     "/v3/lock/setAutoLockTime": _set_auto_lock_time,
     "/v3/lock/updateSetting": _update_setting,
+    "/v3/lock/queryDate": _query_date,
+    "/v3/lock/updateDate": _update_date,
 }

@@ -49,6 +49,7 @@ from .models import (
     PasscodeType,
     WaterMeter,
     datetime_to_ms,
+    ms_to_datetime,
 )
 from .transport import JSONDict, TTLockTransport, list_items
 
@@ -69,6 +70,14 @@ def _int_field(data: JSONDict, key: str, path: str) -> int:
         raise TTLockConnectionError(f"{path}: answer without {key}") from None
 
 
+def _time_field(data: JSONDict, path: str) -> datetime:
+    """Read the ``date`` (epoch ms) of a lock-clock answer."""
+    moment = ms_to_datetime(_int_field(data, "date", path))
+    if moment is None:
+        raise TTLockConnectionError(f"{path}: answer without date")
+    return moment
+
+
 class TTLockClient(TTLockTransport):
     """The TTLock cloud operations the integration uses."""
 
@@ -83,6 +92,18 @@ class TTLockClient(TTLockTransport):
         """Fetch the rarely changing facts of a lock (model, firmware, settings)."""
         data = await self._call("GET", "/v3/lock/detail", {"lockId": lock_id})
         return LockDetail.from_api(data)
+
+    async def get_lock_time(self, lock_id: int) -> datetime:
+        """Ask the lock, through its gateway, what time its clock says."""
+        path = "/v3/lock/queryDate"
+        data = await self._call("GET", path, {"lockId": lock_id}, gateway=True)
+        return _time_field(data, path)
+
+    async def sync_lock_time(self, lock_id: int) -> datetime:
+        """Set the lock's clock to the cloud's time, through its gateway; its new time."""
+        path = "/v3/lock/updateDate"
+        data = await self._call("POST", path, {"lockId": lock_id}, gateway=True)
+        return _time_field(data, path)
 
     async def get_lock_state(self, lock_id: int) -> LockState:
         """Ask the lock, through its gateway, whether it is locked."""
