@@ -45,7 +45,7 @@ async def test_clock_read_at_setup_only_for_locks_the_cloud_reaches(
     ("offset", "translation_key"),
     [(timedelta(minutes=5), "lock_clock_drift"), (-timedelta(minutes=3), "lock_clock_behind")],
 )
-async def test_a_clock_far_off_is_a_repair_until_synced(
+async def test_a_clock_far_off_is_a_repair_until_synced(  # noqa: PLR0917
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_cloud: FakeTTLockCloud,
