@@ -85,3 +85,36 @@ def test_lock_setting_keys() -> None:
     for description in LOCK_SWITCHES:
         assert "name" in STRINGS["entity"]["switch"][description.translation_key]
     assert set(STRINGS["entity"]["select"]["volume"]["state"]) == set(VOLUME_LEVELS)
+
+
+LANGUAGES = ("de", "es", "fr", "nl", "it", "pl", "pt-BR")
+_PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}")
+
+
+def _leaves(tree: object, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], str]:
+    if isinstance(tree, dict):
+        return {
+            leaf: text
+            for key, value in tree.items()
+            for leaf, text in _leaves(value, (*path, key)).items()
+        }
+    assert isinstance(tree, str), path
+    return {path: tree}
+
+
+def test_every_language_is_complete() -> None:
+    """Seven languages besides English, each with every key and the same placeholders."""
+    english = _leaves(STRINGS)
+    for language in LANGUAGES:
+        path = COMPONENT / "translations" / f"{language}.json"
+        translated = _leaves(json.loads(path.read_text()))
+        assert set(translated) == set(english), (
+            language,
+            sorted(set(english) - set(translated))[:5],
+            sorted(set(translated) - set(english))[:5],
+        )
+        for key, text in english.items():
+            assert sorted(_PLACEHOLDER.findall(translated[key])) == sorted(
+                _PLACEHOLDER.findall(text)
+            ), (language, key)
+            assert translated[key].strip(), (language, key)
