@@ -66,6 +66,11 @@ SETTING_FEATURES: Final = {
     LockSetting.LOCK_SOUND: FEATURE_SOUND,
     LockSetting.VOLUME: FEATURE_VOLUME,
 }
+# A lock holds at most this many IC cards; one more is -4056 (DOC-CN identityCard/add).
+MAX_CARDS: Final = 1000
+# Card numbers as a reader gives them: decimal digits (DOC identityCard/add examples).
+MAX_CARD_NUMBER_DIGITS: Final = 20
+
 # lock/setAutoLockTime: 0 or -1 turns auto lock off; the upper bound is undocumented:
 # the simulator takes the TTLock app's longest choice and answers -4082 beyond it.
 MAX_AUTO_LOCK_SECONDS: Final = 900

@@ -25,6 +25,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import async_store_token
+from .credentials_coordinator import TTLockCredentialsCoordinator
 from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
 from .gateways_coordinator import TTLockGatewaysCoordinator
@@ -75,12 +76,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     meters = TTLockMetersCoordinator(hass, entry, client, allowance)
     locks = TTLockLocksCoordinator(hass, entry, client, allowance, gateways, meters)
     passcodes = PasscodeManager(hass, entry, client, locks.locks)
+    credentials = TTLockCredentialsCoordinator(hass, entry, client, allowance, locks.locks)
     entry.runtime_data = TTLockData(
         client=client,
         allowance=allowance,
         locks=locks,
         gateways=gateways,
         meters=meters,
+        credentials=credentials,
         passcodes=passcodes,
         guests=GuestScheduler(hass, entry, passcodes, locks.locks),
         pushes=PushHints(hass, entry, allowance, locks, gateways),
@@ -95,6 +98,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     await gateways.async_config_entry_first_refresh()
     await meters.async_config_entry_first_refresh()
     await locks.async_config_entry_first_refresh()
+    # Cards and fingerprints are no reason to fail the setup: shown once read.
+    await credentials.async_refresh()
     await entry.runtime_data.passcodes.async_load()
 
     async_sync_devices(hass, entry)

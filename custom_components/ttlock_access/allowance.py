@@ -63,7 +63,15 @@ _ACTION_PREFIXES: Final = (
     "/v3/lock/unlock",
     "/v3/lock/configPassageMode",
     "/v3/keyboardPwd/",
+    "/v3/lock/setAutoLockTime",
+    "/v3/lock/updateSetting",
+    "/v3/lock/updateDate",
+    "/v3/identityCard/add",
+    "/v3/identityCard/rename",
+    "/v3/identityCard/changePeriod",
     "/v3/identityCard/delete",
+    "/v3/fingerprint/rename",
+    "/v3/fingerprint/changePeriod",
     "/v3/fingerprint/delete",
     "/v3/electricMeter/syncState",
     "/v3/electricMeter/controlOnOff",
@@ -105,7 +113,7 @@ def purpose_of(path: str) -> str:
         return "gateways"
     if path.startswith(("/v3/electricMeter/", "/v3/waterMeter/")):
         return "meters"
-    if path.startswith("/v3/lock/"):
+    if path.startswith(("/v3/lock/", "/v3/identityCard/", "/v3/fingerprint/")):
         return "locks"
     return "account"  # tokens, the month's count
 

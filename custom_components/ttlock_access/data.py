@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .allowance import AllowanceManager
 from .api import TTLockClient
+from .credentials_coordinator import TTLockCredentialsCoordinator
 from .gateways_coordinator import TTLockGatewaysCoordinator
 from .guest_scheduler import GuestScheduler
 from .locks_coordinator import TTLockLocksCoordinator
@@ -30,6 +31,7 @@ class TTLockData:
     locks: TTLockLocksCoordinator
     gateways: TTLockGatewaysCoordinator
     meters: TTLockMetersCoordinator
+    credentials: TTLockCredentialsCoordinator
     passcodes: PasscodeManager
     guests: GuestScheduler
     pushes: PushHints

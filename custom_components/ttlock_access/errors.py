@@ -24,6 +24,7 @@ from .allowance import allowance_reset_text
 from .api import (
     TTLockAuthError,
     TTLockConnectionError,
+    TTLockCredentialLimitError,
     TTLockDuplicatePasscodeError,
     TTLockError,
     TTLockInvalidParameterError,
@@ -137,6 +138,7 @@ _CLOUD_ERRORS: Final[tuple[tuple[type[TTLockError], str], ...]] = (
     (TTLockNotFoundError, "cloud_not_found"),
     (TTLockInvalidParameterError, "cloud_invalid_parameter"),
     (TTLockNotSupportedError, "cloud_not_supported"),
+    (TTLockCredentialLimitError, "cloud_credential_limit"),
     (TTLockPermissionError, "cloud_permission_denied"),
     (TTLockDuplicatePasscodeError, "code_in_use"),
     (TTLockPasscodeQuotaError, "cloud_passcode_quota"),

@@ -12,7 +12,8 @@ coordinators follow the plan. The month left is split into:
    - fixed reads at the pace their data changes: the lock list (names, battery, new
      locks) hourly, gateways every 30 min (hourly once they push their status), the
      gateway-lock links every 6 h, meter lists hourly where the account has meters and
-     daily where it has none, each remote lock's settings and clock weekly;
+     daily where it has none, each remote lock's settings and clock weekly, every
+     lock's cards and fingerprints weekly;
    - each lock whose records the cloud pushes: one safety read every 6 h, and a
      **confirmation** read when a push says it has new records (pushes are not believed
      as sent: pushes.py). A confirmation is also the lock's safety read (the next one
@@ -49,6 +50,10 @@ METER_RECHECK_INTERVAL: Final = DAY
 # read at setup and after each write from Home Assistant, and weekly in case.
 SETTINGS_INTERVAL: Final = timedelta(days=7)
 SETTINGS_READS: Final = 2  # lock/detail and the lock's clock (lock/queryDate)
+CREDENTIAL_READS: Final = 2  # every lock's cards and fingerprints, at the same pace
+# A big account on a small allowance reads settings and credentials at setup and after
+# its own changes, and otherwise as rarely as this.
+SETTINGS_CAP: Final = timedelta(days=365)
 PUSH_RESYNC_INTERVAL: Final = timedelta(hours=6)
 BLUETOOTH_INTERVAL: Final = timedelta(hours=2)
 BLUETOOTH_ACTIVE_INTERVAL: Final = timedelta(minutes=15)
@@ -181,6 +186,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(PUSH_RESYNC_INTERVAL, len(pushed))
         + _per_day(BLUETOOTH_INTERVAL, len(bluetooth))
         + _per_day(SETTINGS_INTERVAL, SETTINGS_READS * (len(pushed) + len(polled)))
+        + _per_day(SETTINGS_INTERVAL, CREDENTIAL_READS * len(facts.locks))
     )
     share = budget * (FIXED_SHARE_WITH_POLLING if polled else 1.0)
     stretch = fixed / share if share > 0 else math.inf
@@ -198,7 +204,7 @@ def make_plan(facts: PlanInput) -> Plan:
         "links": _stretched(LINKS_INTERVAL, stretch),
         "meters": _stretched(METER_INTERVAL, stretch),
         "meter_recheck": _stretched(METER_RECHECK_INTERVAL, stretch),
-        "settings": _stretched(SETTINGS_INTERVAL, stretch, POLL_CAP),
+        "settings": _stretched(SETTINGS_INTERVAL, stretch, SETTINGS_CAP),
     }
     fixed_spent = (
         _per_day(plan_fixed["lock_list"])
@@ -207,6 +213,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(plan_fixed["meters"], facts.meter_kinds)
         + _per_day(plan_fixed["meter_recheck"], facts.meter_kinds_absent)
         + _per_day(plan_fixed["settings"], SETTINGS_READS * (len(pushed) + len(polled)))
+        + _per_day(plan_fixed["settings"], CREDENTIAL_READS * len(facts.locks))
         + sum(_per_day(per_lock[lock.lock_id]) for lock in (*pushed, *bluetooth))
     )
 

@@ -27,6 +27,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import ElectricMeter, WaterMeter
 from .const import DEVICE_ELECTRIC_METER, DEVICE_WATER_METER
+from .credential_sensor import async_setup_credential_sensors
 from .data import TTLockConfigEntry
 from .entity import (
     TTLockElectricMeterEntity,
@@ -227,6 +228,7 @@ async def async_setup_entry(
     async_add_entities_dynamically(entry, async_add_entities, meter_candidates, meters)
     async_setup_guest_sensors(hass, entry, async_add_entities)
     async_setup_usage_sensor(hass, entry, async_add_entities)
+    async_setup_credential_sensors(hass, entry, async_add_entities)
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):

@@ -3,7 +3,8 @@
 Registered in ``async_setup`` so they exist before (and whether or not) an entry loads.
 They target locks (lock entities, battery sensors, devices, areas or labels; see
 ``action_inputs.py``); each lock's result is keyed by what was targeted, as entity
-actions do. The guest stay actions are in ``guest_actions.py``.
+actions do. The guest stay actions are in ``guest_actions.py``, the card and
+fingerprint actions in ``credential_actions.py``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ from .action_inputs import (
 )
 from .api import Passcode, PasscodeStatus
 from .const import DOMAIN
+from .credential_actions import (
+    ADD_CARD_SCHEMA,
+    CHANGE_CREDENTIAL_PERIOD_SCHEMA,
+    DELETE_CREDENTIAL_SCHEMA,
+    LIST_CREDENTIALS_SCHEMA,
+    RENAME_CREDENTIAL_SCHEMA,
+    SERVICE_ADD_CARD,
+    SERVICE_CHANGE_CREDENTIAL_PERIOD,
+    SERVICE_DELETE_CREDENTIAL,
+    SERVICE_LIST_CREDENTIALS,
+    SERVICE_RENAME_CREDENTIAL,
+    async_add_card,
+    async_change_credential_period,
+    async_delete_credential,
+    async_list_credentials,
+    async_rename_credential,
+)
 from .guest_actions import (
     CREATE_GUEST_PASSCODE_SCHEMA,
     GET_GUEST_CODE_SCHEMA,
@@ -327,6 +345,31 @@ def async_setup_services(hass: HomeAssistant) -> None:
             async_get_guest_code,
             GET_GUEST_CODE_SCHEMA,
             SupportsResponse.ONLY,
+        ),
+        (
+            SERVICE_LIST_CREDENTIALS,
+            async_list_credentials,
+            LIST_CREDENTIALS_SCHEMA,
+            SupportsResponse.ONLY,
+        ),
+        (SERVICE_ADD_CARD, async_add_card, ADD_CARD_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            SERVICE_RENAME_CREDENTIAL,
+            async_rename_credential,
+            RENAME_CREDENTIAL_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_CHANGE_CREDENTIAL_PERIOD,
+            async_change_credential_period,
+            CHANGE_CREDENTIAL_PERIOD_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            SERVICE_DELETE_CREDENTIAL,
+            async_delete_credential,
+            DELETE_CREDENTIAL_SCHEMA,
+            SupportsResponse.OPTIONAL,
         ),
     ):
         hass.services.async_register(

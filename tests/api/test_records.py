@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ttlock_access.api import (
+    CredentialKind,
     Lock,
     OperationMethod,
     RecordType,
@@ -57,17 +58,19 @@ async def test_cards(client: TTLockClient, demo_locks: dict[str, Lock]) -> None:
     lock_id = demo_locks["Front door"].lock_id
     (card,) = await client.list_cards(lock_id)
     assert (card.name, card.number, card.lock_id) == ("Mum's card", "1723612378", lock_id)
-    await client.delete_card(lock_id, card.card_id)
+    await client.delete_credential(CredentialKind.CARD, lock_id, card.card_id)
     assert await client.list_cards(lock_id) == []
     with pytest.raises(TTLockNotFoundError):
-        await client.delete_card(lock_id, card.card_id)
+        await client.delete_credential(CredentialKind.CARD, lock_id, card.card_id)
 
 
 async def test_fingerprints(client: TTLockClient, demo_locks: dict[str, Lock]) -> None:
     lock_id = demo_locks["Front door"].lock_id
     (fingerprint,) = await client.list_fingerprints(lock_id)
     assert fingerprint.name == "Alex thumb"
-    await client.delete_fingerprint(lock_id, fingerprint.fingerprint_id)
+    await client.delete_credential(CredentialKind.FINGERPRINT, lock_id, fingerprint.fingerprint_id)
     assert await client.list_fingerprints(lock_id) == []
     with pytest.raises(TTLockNotFoundError):
-        await client.delete_fingerprint(lock_id, fingerprint.fingerprint_id)
+        await client.delete_credential(
+            CredentialKind.FINGERPRINT, lock_id, fingerprint.fingerprint_id
+        )

@@ -8,6 +8,7 @@ from .exceptions import (
     TTLockAllowanceExhaustedError,
     TTLockAuthError,
     TTLockConnectionError,
+    TTLockCredentialLimitError,
     TTLockDuplicatePasscodeError,
     TTLockError,
     TTLockInvalidClientError,
@@ -25,6 +26,7 @@ from .exceptions import (
 )
 from .models import (
     CreatedPasscode,
+    CredentialKind,
     CyclicPeriod,
     ElectricMeter,
     Fingerprint,
@@ -69,6 +71,7 @@ __all__ = [
     "CallLedger",
     "CallbackEvent",
     "CreatedPasscode",
+    "CredentialKind",
     "CyclicPeriod",
     "DoorSensorEvent",
     "ElectricMeter",
@@ -96,6 +99,7 @@ __all__ = [
     "TTLockAuthError",
     "TTLockClient",
     "TTLockConnectionError",
+    "TTLockCredentialLimitError",
     "TTLockDuplicatePasscodeError",
     "TTLockError",
     "TTLockInvalidClientError",

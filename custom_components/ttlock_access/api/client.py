@@ -34,6 +34,7 @@ from .const import (
 from .exceptions import TTLockConnectionError
 from .models import (
     CreatedPasscode,
+    CredentialKind,
     ElectricMeter,
     Fingerprint,
     Gateway,
@@ -284,28 +285,79 @@ class TTLockClient(TTLockTransport):
         return sorted(records, key=_record_time, reverse=True)
 
     async def list_cards(self, lock_id: int) -> list[IdentityCard]:
-        """List the IC cards of a lock."""
+        """List the IC cards of a lock (numbers included: never log them)."""
         items = await self._fetch_all(
-            "GET", "/v3/identityCard/list", PAGE_SIZE_CARDS, {"lockId": lock_id}
+            "GET",
+            "/v3/identityCard/list",
+            PAGE_SIZE_CARDS,
+            {"lockId": lock_id, "orderBy": ORDER_NEWEST_FIRST},
         )
         return [IdentityCard.from_api(item, lock_id=lock_id) for item in items]
 
-    async def delete_card(self, lock_id: int, card_id: int) -> None:
-        """Delete an IC card from the lock, through the gateway."""
-        params = {"lockId": lock_id, "cardId": card_id, "deleteType": _VIA_GATEWAY}
-        await self._call("POST", "/v3/identityCard/delete", params, gateway=True)
+    async def add_card(
+        self,
+        lock_id: int,
+        number: str,
+        name: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Add an IC card by its number (as a reader gives it), through the gateway.
+
+        Without ``start``/``end`` the card is permanent. Returns the card id.
+        """
+        params: dict[str, str | int] = {
+            "lockId": lock_id,
+            "cardNumber": number,
+            "cardName": name,
+            "startDate": 0 if start is None else datetime_to_ms(start),
+            "endDate": 0 if end is None else datetime_to_ms(end),
+            "addType": _VIA_GATEWAY,
+        }
+        path = "/v3/identityCard/addForReversedCardNumber"
+        return _int_field(await self._call("POST", path, params, gateway=True), "cardId", path)
 
     async def list_fingerprints(self, lock_id: int) -> list[Fingerprint]:
         """List the fingerprints of a lock."""
         items = await self._fetch_all(
-            "GET", "/v3/fingerprint/list", PAGE_SIZE_FINGERPRINTS, {"lockId": lock_id}
+            "GET",
+            "/v3/fingerprint/list",
+            PAGE_SIZE_FINGERPRINTS,
+            {"lockId": lock_id, "orderBy": ORDER_NEWEST_FIRST},
         )
         return [Fingerprint.from_api(item, lock_id=lock_id) for item in items]
 
-    async def delete_fingerprint(self, lock_id: int, fingerprint_id: int) -> None:
-        """Delete a fingerprint from the lock, through the gateway."""
-        params = {"lockId": lock_id, "fingerprintId": fingerprint_id, "deleteType": _VIA_GATEWAY}
-        await self._call("POST", "/v3/fingerprint/delete", params, gateway=True)
+    async def rename_credential(
+        self, kind: CredentialKind, lock_id: int, credential_id: int, name: str
+    ) -> None:
+        """Rename a card or fingerprint (a cloud record: no lock operation)."""
+        params: dict[str, str | int] = {
+            "lockId": lock_id,
+            kind.id_field: credential_id,
+            kind.name_field: name,
+        }
+        await self._call("POST", f"{kind.path}/rename", params)
+
+    async def change_credential_period(
+        self, kind: CredentialKind, lock_id: int, credential_id: int, start: datetime, end: datetime
+    ) -> None:
+        """Give a card or fingerprint a new validity (never permanent), through the gateway."""
+        params = {
+            "lockId": lock_id,
+            kind.id_field: credential_id,
+            "startDate": datetime_to_ms(start),
+            "endDate": datetime_to_ms(end),
+            "changeType": _VIA_GATEWAY,
+        }
+        await self._call("POST", f"{kind.path}/changePeriod", params, gateway=True)
+
+    async def delete_credential(
+        self, kind: CredentialKind, lock_id: int, credential_id: int
+    ) -> None:
+        """Delete a card or fingerprint from the lock, through the gateway."""
+        params = {"lockId": lock_id, kind.id_field: credential_id, "deleteType": _VIA_GATEWAY}
+        await self._call("POST", f"{kind.path}/delete", params, gateway=True)
 
     # --- meters -------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Final
 from .const import ERR_EXPIRED_TOKEN, ERR_INVALID_TOKEN, ERR_MONTHLY_LIMIT, ERR_PASSCODE_QUOTA
 from .exceptions import (
     TTLockAuthError,
+    TTLockCredentialLimitError,
     TTLockDuplicatePasscodeError,
     TTLockError,
     TTLockInvalidClientError,
@@ -47,6 +48,7 @@ _GROUPS: Final[tuple[tuple[ErrorFactory, tuple[int, ...]], ...]] = (
     # -4082: an auto-lock time the lock does not take.
     (TTLockInvalidParameterError, (-3, -3006, -2032, -4082, 80000, 80002, 30005)),
     (TTLockNotSupportedError, (-4043,)),
+    (TTLockCredentialLimitError, (-4056,)),
     (TTLockPermissionError, (-2018, 20002)),
     (TTLockDuplicatePasscodeError, (-3007,)),
     (TTLockPasscodeQuotaError, (-3009, ERR_PASSCODE_QUOTA)),

@@ -94,3 +94,7 @@ class TTLockPasscodeQuotaError(TTLockPasscodeError):
 
 class TTLockPeriodReusedError(TTLockPasscodeError):
     """An offline code for this exact period was issued and deleted before (errcode -1026)."""
+
+
+class TTLockCredentialLimitError(TTLockError):
+    """The lock holds as many cards as it can (errcode -4056)."""

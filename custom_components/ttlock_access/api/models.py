@@ -684,6 +684,28 @@ class IdentityCard:
         )
 
 
+class CredentialKind(StrEnum):
+    """A credential the lock reads besides passcodes, and its cloud paths and fields."""
+
+    CARD = "card"
+    FINGERPRINT = "fingerprint"
+
+    @property
+    def path(self) -> str:
+        """The cloud's path prefix."""
+        return "/v3/identityCard" if self is CredentialKind.CARD else "/v3/fingerprint"
+
+    @property
+    def id_field(self) -> str:
+        """The id parameter."""
+        return "cardId" if self is CredentialKind.CARD else "fingerprintId"
+
+    @property
+    def name_field(self) -> str:
+        """The name parameter."""
+        return "cardName" if self is CredentialKind.CARD else "fingerprintName"
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """An item of /v3/fingerprint/list."""
