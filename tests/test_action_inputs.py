@@ -33,7 +33,16 @@ WRITES = (
     "/v3/keyboardPwd/get",
     "/v3/keyboardPwd/change",
     "/v3/keyboardPwd/delete",
+    "/v3/identityCard/addForReversedCardNumber",
+    "/v3/identityCard/rename",
+    "/v3/identityCard/changePeriod",
+    "/v3/identityCard/delete",
+    "/v3/fingerprint/rename",
+    "/v3/fingerprint/changePeriod",
+    "/v3/fingerprint/delete",
 )
+# Stands for the front door's card (its id is the simulator's).
+CARD = "card-id"
 
 # Values no field of these actions may take.
 OVERFLOW = ["9999-12-31 23:59:59", "0001-01-01 00:00:00", "1900-01-01", "2150-06-01"]
@@ -42,6 +51,8 @@ NOT_A_NAME = ["", "   ", "x" * 101, "x" * 10_000, "bad\x00name", "tab\tname", "r
 NOT_A_CODE = ["12", "1" * 10, "abcd", "١٢٣٤٥٦", "12 34", "9" * 400, "1234", "123456", 10**40]
 NOT_AN_ID = [0, -1, 2**64, "x", 1e400, None, [1], "1; DROP TABLE"]
 NOT_AN_HOUR = [-1, 24, 10**12, "noon", None]
+NOT_A_CARD_NUMBER = ["", "12ab", "1" * 21, "-5", 1e400, "١٢٣٤", "12 34", None, [1]]
+NOT_A_KIND = ["bogus", "Card", None, 1, ["card"]]
 
 # action -> (a valid call, {field: hostile values})
 CASES: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {
@@ -92,6 +103,38 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {
     ),
     "delete_passcode": ({"passcode_id": 1}, {"passcode_id": NOT_AN_ID}),
     "list_passcodes": ({}, {"reveal": ["maybe", None, [1]]}),
+    "list_credentials": ({}, {"reveal": [True]}),
+    "add_card": (
+        {"card_number": "123456", "name": "Cleaner"},
+        {
+            "card_number": NOT_A_CARD_NUMBER,
+            "name": NOT_A_NAME,
+            "start": OVERFLOW + NOT_A_DATE,
+            "end": OVERFLOW + NOT_A_DATE,
+        },
+    ),
+    "rename_credential": (
+        {"kind": "card", "credential_id": CARD, "name": "Mum"},
+        {"kind": NOT_A_KIND, "credential_id": NOT_AN_ID, "name": NOT_A_NAME},
+    ),
+    "change_credential_period": (
+        {
+            "kind": "card",
+            "credential_id": CARD,
+            "start": "2026-07-01 09:00:00",
+            "end": "2026-08-01 09:00:00",
+        },
+        {
+            "kind": NOT_A_KIND,
+            "credential_id": NOT_AN_ID,
+            "start": OVERFLOW + NOT_A_DATE + ["2026-08-02 09:00:00"],
+            "end": OVERFLOW + NOT_A_DATE + ["2026-06-30 09:00:00"],
+        },
+    ),
+    "delete_credential": (
+        {"kind": "card", "credential_id": CARD},
+        {"kind": NOT_A_KIND, "credential_id": NOT_AN_ID},
+    ),
     "get_guest_code": (
         {"calendar": CALENDAR, "event_uid": "a"},
         {
@@ -119,6 +162,13 @@ def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     return freezer
 
 
+def _credentials(lock: FakeLock) -> list[tuple[int, str, int, int]]:
+    return [
+        (item.credential_id, item.name, item.start_ms, item.end_ms)
+        for item in (*lock.cards.values(), *lock.fingerprints.values())
+    ]
+
+
 def _all_codes(cloud: FakeTTLockCloud) -> set[int]:
     return {code.passcode_id for lock in cloud.locks.values() for code in lock.passcodes.values()}
 
@@ -135,6 +185,8 @@ async def test_hostile_inputs_are_refused(  # noqa: PLR0917
     stays.add("a", NOW + timedelta(days=2), NOW + timedelta(days=4), "Adams")
     caplog.set_level(logging.DEBUG)
     before = _all_codes(fake_cloud)
+    card_id = next(iter(front.cards))
+    credentials = _credentials(front)
     writes = [fake_cloud.requests[path] for path in WRITES]
     accepted: list[str] = []
     untranslated: list[str] = []
@@ -142,6 +194,8 @@ async def test_hostile_inputs_are_refused(  # noqa: PLR0917
         valid, _fields = CASES[case]
         action = case.removesuffix("_custom").removesuffix("_recurring")
         data = {**valid, field: value}
+        if data.get("credential_id") == CARD:
+            data["credential_id"] = card_id
         if field == "code" and case == "change_passcode" and value in ("1234", "123456"):
             data.pop("name")
         target = None if action == "get_guest_code" else {"entity_id": FRONT}
@@ -161,6 +215,7 @@ async def test_hostile_inputs_are_refused(  # noqa: PLR0917
     assert _all_codes(fake_cloud) == before
     assert [fake_cloud.requests[path] for path in WRITES] == writes
     assert guest_codes(front, before) == []
+    assert _credentials(front) == credentials
     tracebacks = [r for r in caplog.records if r.exc_info and "aiohttp" not in r.name]
     assert tracebacks == []
 
