@@ -116,3 +116,12 @@ def test_a_failed_read_defers_without_counting_anything() -> None:
     book.defer(LOCK, T0)
     assert book.counts.unconfirmed == 0
     assert book.due(LOCK, T0) == T0 + FIRST_WAIT
+
+
+def test_waiting_lists_the_subjects_with_facts() -> None:
+    book = Confirmations(T0)
+    assert book.waiting() == []
+    book.hold(LOCK, ["a"], T0)
+    assert book.waiting() == [LOCK]
+    book.settle(LOCK, ["a"], T0, T0)
+    assert book.waiting() == []

@@ -461,3 +461,40 @@ async def test_push_while_another_lock_is_read_is_kept(
     await refresh
     await hass.async_block_till_done()
     assert locks.data[first].state is LockState.UNLOCKED
+
+
+async def test_a_push_the_pool_cannot_pay_waits_for_the_next_plan(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With the pool spent and no rate yet, a push is read once a plan pays for it.
+
+    The plan that counts the lock as pushed fills the pool, and the waiting push is read
+    as soon as a read is paid (not left to the lock's next safety read).
+    """
+    client = await hass_client_no_auth()
+    front = lock_named(fake_cloud, "Front door")
+    pushes = init_integration.runtime_data.pushes
+    while pushes.as_dict()["pool"] >= 1:
+        fake_cloud.add_record(front, 12)
+        await push_newest_record(client, WEBHOOK_ID, front)
+        await hass.async_block_till_done()
+    fake_cloud.add_record(front, 47)  # locked by the button: waits for a paid read
+    await push_newest_record(client, WEBHOOK_ID, front)
+    await hass.async_block_till_done()
+    assert pushes.as_dict()["waiting"] == 1
+    assert hass.states.get("lock.front_door").state == "unlocked"
+    # The lock counts as pushed now: the next plan pays for confirmations.
+    await init_integration.runtime_data.locks.async_refresh()
+    await hass.async_block_till_done()
+    rate = pushes.as_dict()["reads_per_day"]
+    assert rate > 0
+    waited = 0
+    while hass.states.get("lock.front_door").state != "locked":
+        await tick(hass, freezer, 300)
+        waited += 300
+        assert waited <= 86400 / rate + 600, "not read when the pool paid for it"
+    assert pushes.as_dict()["confirmed"] == pushes.as_dict()["pushed"]

@@ -103,6 +103,10 @@ class Confirmations:
         """Whether facts of ``subject`` wait for a read."""
         return subject in self._held and bool(self._held[subject].facts)
 
+    def waiting(self) -> list[Subject]:
+        """Return the subjects whose facts wait for a read."""
+        return [subject for subject in self._held if self.holding(subject)]
+
     def due(self, subject: Subject, now: datetime) -> datetime | None:
         """When a read of ``subject`` may be paid (None: not before the plan's own read)."""
         held = self._held.get(subject)

@@ -69,6 +69,7 @@ class PushHints:
         self._refused = self._ignored = 0
         locks.on_records_read = self._records_read
         entry.async_on_unload(self._cancel_timers)
+        entry.async_on_unload(allowance.async_add_listener(self._plan_changed))
 
     @callback
     def async_records(self, lock_id: int, records: Iterable[LockRecord]) -> bool:
@@ -141,6 +142,13 @@ class PushHints:
             self._entry.async_create_task(
                 self._hass, self._async_read(subject), f"ttlock_access confirm {subject[0]}"
             )
+
+    @callback
+    def _plan_changed(self) -> None:
+        """Look again at waiting pushes: a new plan may pay for reads the last could not."""
+        for subject in self._book.waiting():
+            if isinstance(subject, tuple) and subject not in self._timers:
+                self._schedule(subject)
 
     @callback
     def _due(self, subject: Subject, _now: datetime) -> None:
