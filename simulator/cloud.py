@@ -118,6 +118,7 @@ class FakeTTLockCloud:
             "passcode": 51_000_001,
             "record": 7_700_000_001,
             "credential": 9_100_001,
+            "key": 8_200_001,
             "meter": 4_001,
         }
 

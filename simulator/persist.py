@@ -36,6 +36,7 @@ from .state import (
     FakeCredential,
     FakeElectricMeter,
     FakeGateway,
+    FakeKey,
     FakeLink,
     FakeLock,
     FakeMeter,
@@ -89,6 +90,7 @@ def _lock(lock: FakeLock) -> State:
         records=[_plain(record) for record in lock.records],
         cards=_credentials(lock.cards.values()),
         fingerprints=_credentials(lock.fingerprints.values()),
+        keys=[_plain(key) for key in lock.keys.values()],
         deleted_periods=sorted(list(period) for period in lock.deleted_periods),
     )
 
@@ -188,6 +190,7 @@ def _restore_lock(
         records=[_build(FakeRecord, record) for record in item["records"]],
         cards=_credentials_by_id(item["cards"]),
         fingerprints=_credentials_by_id(item["fingerprints"]),
+        keys={key.key_id: key for key in (_build(FakeKey, k) for k in item.get("keys", []))},
         deleted_periods={(kind, start, end) for kind, start, end in item["deleted_periods"]},
         # JSON keys are text; files from before the settings keep the defaults.
         **(

@@ -66,6 +66,10 @@ SETTING_FEATURES: Final = {
     LockSetting.LOCK_SOUND: FEATURE_SOUND,
     LockSetting.VOLUME: FEATURE_VOLUME,
 }
+# eKey keyStatus (DOC lock/listKey).
+KEY_NORMAL: Final = "110401"
+KEY_FROZEN: Final = "110405"
+
 # A lock holds at most this many IC cards; one more is -4056 (DOC-CN identityCard/add).
 MAX_CARDS: Final = 1000
 # Card numbers as a reader gives them: decimal digits (DOC identityCard/add examples).

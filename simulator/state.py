@@ -121,6 +121,21 @@ class FakeCredential:
 
 
 @dataclass(eq=False)
+class FakeKey:
+    """An eKey: a TTLock app account's key to a lock (cloud only: no lock operation)."""
+
+    key_id: int
+    username: str
+    name: str
+    start_ms: int  # 0/0: permanent
+    end_ms: int
+    status: str  # "110401" normal, "110405" frozen
+    remote_enable: bool
+    sender: str
+    create_ms: int
+
+
+@dataclass(eq=False)
 class FakeLock:
     """A lock and everything the cloud stores about it."""
 
@@ -164,6 +179,7 @@ class FakeLock:
     records: list[FakeRecord] = field(default_factory=list)
     cards: dict[int, FakeCredential] = field(default_factory=dict)
     fingerprints: dict[int, FakeCredential] = field(default_factory=dict)
+    keys: dict[int, FakeKey] = field(default_factory=dict)
     # (type, start, end) of offline codes issued then deleted: asking again is -1026.
     deleted_periods: set[tuple[int, int, int]] = field(default_factory=set)
     # When quota-counted codes were issued.

@@ -836,8 +836,8 @@ async def stays(hass: HomeAssistant) -> StaysCalendar:
 
 async def test_guest_passcode_by_uid(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     stays: StaysCalendar,
+    entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
     data = {"calendar": CALENDAR, "event_uid": "stay-smith"}
@@ -858,7 +858,7 @@ async def test_guest_passcode_by_uid(
 
 
 async def test_guest_passcode_from_trigger(
-    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+    hass: HomeAssistant, stays: StaysCalendar, entry: MockConfigEntry
 ) -> None:
     data = {
         "calendar": CALENDAR,
@@ -885,7 +885,7 @@ async def test_guest_passcode_from_trigger(
 
 
 async def test_guest_booking_moved_or_code_deleted(
-    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+    hass: HomeAssistant, stays: StaysCalendar, entry: MockConfigEntry
 ) -> None:
     data = {"calendar": CALENDAR, "event_uid": "stay-smith", "margin": 60}
     first = (await call(hass, "create_guest_passcode", data))[FRONT]
@@ -928,8 +928,8 @@ async def test_guest_booking_moved_or_code_deleted(
 )
 async def test_guest_errors(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     stays: StaysCalendar,
+    entry: MockConfigEntry,
     data: dict[str, Any],
     key: str,
 ) -> None:
@@ -939,7 +939,7 @@ async def test_guest_errors(
 
 
 async def test_guest_calendar_fails(
-    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+    hass: HomeAssistant, stays: StaysCalendar, entry: MockConfigEntry
 ) -> None:
     stays.fail = True
     with pytest.raises(HomeAssistantError) as err:
@@ -957,7 +957,7 @@ async def test_guest_calendar_fails(
 
 
 async def test_guest_quota(
-    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+    hass: HomeAssistant, stays: StaysCalendar, entry: MockConfigEntry
 ) -> None:
     for number in range(5):
         await call(
@@ -1017,7 +1017,7 @@ async def test_remove_store(
 
 
 async def test_guest_passcode_for_a_stay_that_began_days_ago(
-    hass: HomeAssistant, entry: MockConfigEntry, stays: StaysCalendar
+    hass: HomeAssistant, stays: StaysCalendar, entry: MockConfigEntry
 ) -> None:
     """A lock without gateway gets an offline code from this hour, and is told why."""
     stays.events.append(

@@ -1,11 +1,12 @@
-"""The IC cards and fingerprints of the account's locks.
+"""Everything that opens the account's locks: passcodes, IC cards, fingerprints, eKeys.
 
-Cards and fingerprints are cloud records of each lock (``identityCard/list``,
-``fingerprint/list``): read for each lock that reads them at setup, at the plan's
-settings pace (weekly, stretched when the month runs hot), and for one lock after a
-change from Home Assistant or when the ``list_credentials`` action asks. Cost: two calls
-per lock and read. Card and fingerprint numbers are credentials: kept here for matching
-only, never logged, shown or returned.
+All four are cloud records of each lock (``lock/listKeyboardPwd``, ``identityCard/list``,
+``fingerprint/list``, ``lock/listKey``): read at setup, at the plan's settings pace
+(weekly, stretched when the month runs hot), and for one lock after a change from Home
+Assistant or when an action asks. Cost: up to four calls per lock and read. They feed
+the card and fingerprint counts, the lock's access calendar and ``get_lock_users``.
+Codes and card and fingerprint numbers are secrets: kept here for matching only, never
+logged, shown or returned.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .api import (
+    EKey,
     Fingerprint,
     IdentityCard,
     Lock,
+    Passcode,
     TTLockClient,
     TTLockNotFoundError,
     TTLockNotSupportedError,
@@ -34,19 +37,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class LockCredentials:
-    """What a lock's cards and fingerprints are, as last read."""
+    """What opens a lock, as last read."""
 
+    passcodes: tuple[Passcode, ...] = ()
     cards: tuple[IdentityCard, ...] = ()
     fingerprints: tuple[Fingerprint, ...] = ()
-
-
-def reads_credentials(lock: Lock) -> bool:
-    """Whether a lock reads cards or fingerprints (featureValue bits 1 and 2)."""
-    return lock.supports_cards or lock.supports_fingerprints
+    keys: tuple[EKey, ...] = ()
 
 
 class TTLockCredentialsCoordinator(TTLockCoordinator[dict[int, LockCredentials]]):
-    """Cards and fingerprints per lock."""
+    """What opens each lock."""
 
     def __init__(
         self,
@@ -74,26 +74,27 @@ class TTLockCredentialsCoordinator(TTLockCoordinator[dict[int, LockCredentials]]
         return data
 
     async def _async_fetch(self) -> dict[int, LockCredentials]:
-        return {
-            lock_id: await self._async_read(lock)
-            for lock_id, lock in self._locks().items()
-            if reads_credentials(lock)
-        }
+        return {lock_id: await self._async_read(lock) for lock_id, lock in self._locks().items()}
 
     async def _async_read(self, lock: Lock) -> LockCredentials:
+        lock_id = lock.lock_id
         try:
-            cards = tuple(await self.client.list_cards(lock.lock_id)) if lock.supports_cards else ()
+            passcodes = tuple(await self.client.list_passcodes(lock_id))
+            cards = tuple(await self.client.list_cards(lock_id)) if lock.supports_cards else ()
             fingerprints = (
-                tuple(await self.client.list_fingerprints(lock.lock_id))
+                tuple(await self.client.list_fingerprints(lock_id))
                 if lock.supports_fingerprints
                 else ()
             )
+            keys = tuple(await self.client.list_keys(lock_id))
         except TTLockNotFoundError, TTLockNotSupportedError:
             return LockCredentials()
-        return LockCredentials(cards=cards, fingerprints=fingerprints)
+        return LockCredentials(
+            passcodes=passcodes, cards=cards, fingerprints=fingerprints, keys=keys
+        )
 
     async def async_read_lock(self, lock: Lock) -> LockCredentials:
-        """Read one lock's cards and fingerprints now (raises TTLockError) and show them."""
+        """Read what opens one lock now (raises TTLockError) and show it."""
         credentials = await self._async_read(lock)
         self.async_publish({**(self.data or {}), lock.lock_id: credentials})
         return credentials

@@ -13,7 +13,7 @@ coordinators follow the plan. The month left is split into:
      locks) hourly, gateways every 30 min (hourly once they push their status), the
      gateway-lock links every 6 h, meter lists hourly where the account has meters and
      daily where it has none, each remote lock's settings and clock weekly, every
-     lock's cards and fingerprints weekly;
+     lock's passcodes, cards, fingerprints and eKeys weekly;
    - each lock whose records the cloud pushes: one safety read every 6 h, and a
      **confirmation** read when a push says it has new records (pushes are not believed
      as sent: pushes.py). A confirmation is also the lock's safety read (the next one
@@ -50,7 +50,8 @@ METER_RECHECK_INTERVAL: Final = DAY
 # read at setup and after each write from Home Assistant, and weekly in case.
 SETTINGS_INTERVAL: Final = timedelta(days=7)
 SETTINGS_READS: Final = 2  # lock/detail and the lock's clock (lock/queryDate)
-CREDENTIAL_READS: Final = 2  # every lock's cards and fingerprints, at the same pace
+# Every lock's passcodes, cards, fingerprints and eKeys, at the same pace.
+CREDENTIAL_READS: Final = 4
 # A big account on a small allowance reads settings and credentials at setup and after
 # its own changes, and otherwise as rarely as this.
 SETTINGS_CAP: Final = timedelta(days=365)

@@ -4,7 +4,8 @@ Registered in ``async_setup`` so they exist before (and whether or not) an entry
 They target locks (lock entities, battery sensors, devices, areas or labels; see
 ``action_inputs.py``); each lock's result is keyed by what was targeted, as entity
 actions do. The guest stay actions are in ``guest_actions.py``, the card and
-fingerprint actions in ``credential_actions.py``.
+fingerprint actions in ``credential_actions.py``, the eKey actions in
+``ekey_actions.py``, ``get_lock_users`` in ``access_actions.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from homeassistant.helpers import (
 from homeassistant.util import dt as dt_util
 import probatio
 
+from .access_actions import (
+    GET_LOCK_USERS_SCHEMA,
+    SERVICE_GET_LOCK_USERS,
+    async_get_lock_users,
+)
 from .action_inputs import (
     ID_FIELD,
     NAME_FIELD,
@@ -54,6 +60,20 @@ from .credential_actions import (
     async_delete_credential,
     async_list_credentials,
     async_rename_credential,
+)
+from .ekey_actions import (
+    CHANGE_EKEY_PERIOD_SCHEMA,
+    DELETE_EKEY_SCHEMA,
+    FREEZE_EKEY_SCHEMA,
+    SEND_EKEY_SCHEMA,
+    SERVICE_CHANGE_EKEY_PERIOD,
+    SERVICE_DELETE_EKEY,
+    SERVICE_FREEZE_EKEY,
+    SERVICE_SEND_EKEY,
+    async_change_ekey_period,
+    async_delete_ekey,
+    async_freeze_ekey,
+    async_send_ekey,
 )
 from .guest_actions import (
     CREATE_GUEST_PASSCODE_SCHEMA,
@@ -370,6 +390,21 @@ def async_setup_services(hass: HomeAssistant) -> None:
             async_delete_credential,
             DELETE_CREDENTIAL_SCHEMA,
             SupportsResponse.OPTIONAL,
+        ),
+        (SERVICE_SEND_EKEY, async_send_ekey, SEND_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            SERVICE_CHANGE_EKEY_PERIOD,
+            async_change_ekey_period,
+            CHANGE_EKEY_PERIOD_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (SERVICE_FREEZE_EKEY, async_freeze_ekey, FREEZE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+        (SERVICE_DELETE_EKEY, async_delete_ekey, DELETE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            SERVICE_GET_LOCK_USERS,
+            async_get_lock_users,
+            GET_LOCK_USERS_SCHEMA,
+            SupportsResponse.ONLY,
         ),
     ):
         hass.services.async_register(

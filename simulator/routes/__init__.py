@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import credentials, gateways, locks, meters, passcodes, records
+from . import credentials, gateways, keys, locks, meters, passcodes, records
 from .params import Handler
 
 ROUTES: dict[str, Handler] = {
@@ -11,5 +11,6 @@ ROUTES: dict[str, Handler] = {
     **gateways.ROUTES,
     **records.ROUTES,
     **credentials.ROUTES,
+    **keys.ROUTES,
     **meters.ROUTES,
 }

@@ -26,6 +26,7 @@ from .const import (
     PAGE_SIZE_CARDS,
     PAGE_SIZE_FINGERPRINTS,
     PAGE_SIZE_GATEWAYS,
+    PAGE_SIZE_KEYS,
     PAGE_SIZE_LOCKS,
     PAGE_SIZE_METERS,
     PAGE_SIZE_PASSCODES,
@@ -35,6 +36,7 @@ from .exceptions import TTLockConnectionError
 from .models import (
     CreatedPasscode,
     CredentialKind,
+    EKey,
     ElectricMeter,
     Fingerprint,
     Gateway,
@@ -358,6 +360,60 @@ class TTLockClient(TTLockTransport):
         """Delete a card or fingerprint from the lock, through the gateway."""
         params = {"lockId": lock_id, kind.id_field: credential_id, "deleteType": _VIA_GATEWAY}
         await self._call("POST", f"{kind.path}/delete", params, gateway=True)
+
+    async def list_keys(self, lock_id: int) -> list[EKey]:
+        """List the eKeys of a lock (all but the admin's own)."""
+        items = await self._fetch_all(
+            "GET",
+            "/v3/lock/listKey",
+            PAGE_SIZE_KEYS,
+            {"lockId": lock_id, "orderBy": ORDER_NEWEST_FIRST},
+        )
+        return [EKey.from_api(item, lock_id=lock_id) for item in items]
+
+    async def send_key(
+        self,
+        lock_id: int,
+        receiver: str,
+        name: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        remote_unlock: bool = False,
+    ) -> int:
+        """Send an eKey to a TTLock account (permanent without a window); its key id.
+
+        A cloud record: no lock operation. Sending again to the same account replaces its
+        key to this lock.
+        """
+        params: dict[str, str | int] = {
+            "lockId": lock_id,
+            "receiverUsername": receiver,
+            "keyName": name,
+            "startDate": 0 if start is None else datetime_to_ms(start),
+            "endDate": 0 if end is None else datetime_to_ms(end),
+            "remoteEnable": 1 if remote_unlock else 2,
+        }
+        path = "/v3/key/send"
+        return _int_field(await self._call("POST", path, params), "keyId", path)
+
+    async def delete_key(self, key_id: int) -> None:
+        """Delete an eKey."""
+        await self._call("POST", "/v3/key/delete", {"keyId": key_id})
+
+    async def set_key_frozen(self, key_id: int, frozen: bool) -> None:
+        """Freeze an eKey (it stops opening the lock) or unfreeze it."""
+        path = "/v3/key/freeze" if frozen else "/v3/key/unfreeze"
+        await self._call("POST", path, {"keyId": key_id})
+
+    async def change_key_period(self, key_id: int, start: datetime, end: datetime) -> None:
+        """Give an eKey a new validity window."""
+        params = {
+            "keyId": key_id,
+            "startDate": datetime_to_ms(start),
+            "endDate": datetime_to_ms(end),
+        }
+        await self._call("POST", "/v3/key/changePeriod", params)
 
     # --- meters -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ PAGE_SIZE_PASSCODES: Final = 200
 PAGE_SIZE_RECORDS: Final = 200
 PAGE_SIZE_CARDS: Final = 200
 PAGE_SIZE_FINGERPRINTS: Final = 200
+PAGE_SIZE_KEYS: Final = 200  # lock/listKey
 PAGE_SIZE_METERS: Final = 1000
 
 # The cloud refuses a request whose ``date`` is more than five minutes off.

@@ -44,9 +44,11 @@ _GROUPS: Final[tuple[tuple[ErrorFactory, tuple[int, ...]], ...]] = (
     (partial(TTLockRateLimitError, monthly=True), (ERR_MONTHLY_LIMIT,)),
     (TTLockUnreachableError, (-2012, -3002, -3003, -3034, -3035, -3036, -3037)),
     # -1021/-1023 (no such card/fingerprint) go beyond the contract's list: same meaning.
-    (TTLockNotFoundError, (-1003, -2009, -4037, -1008, -1021, -1023)),
+    # -4064: an eKey's receiver is no TTLock account.
+    (TTLockNotFoundError, (-1003, -2009, -4037, -1008, -1021, -1023, -4064)),
     # -4082: an auto-lock time the lock does not take.
-    (TTLockInvalidParameterError, (-3, -3006, -2032, -4082, 80000, 80002, 30005)),
+    # -2019/-2020: an eKey to oneself or to the lock's admin.
+    (TTLockInvalidParameterError, (-3, -3006, -2019, -2020, -2032, -4082, 80000, 80002, 30005)),
     (TTLockNotSupportedError, (-4043,)),
     (TTLockCredentialLimitError, (-4056,)),
     (TTLockPermissionError, (-2018, 20002)),

@@ -684,6 +684,39 @@ class IdentityCard:
         )
 
 
+KEY_FROZEN_STATUS = "110405"
+
+
+@dataclass(frozen=True, slots=True)
+class EKey:
+    """An item of /v3/lock/listKey: a TTLock app account's key to a lock."""
+
+    key_id: int
+    lock_id: int
+    username: str
+    name: str
+    start: datetime | None  # None/None: permanent
+    end: datetime | None
+    frozen: bool
+    remote_unlock: bool
+    sender: str | None
+
+    @classmethod
+    def from_api(cls, data: JSON, *, lock_id: int | None = None) -> EKey:
+        """Build from a key list item."""
+        return cls(
+            key_id=int(data["keyId"]),
+            lock_id=_opt_int(data.get("lockId")) or int(lock_id or 0),
+            username=str(data.get("username") or ""),
+            name=str(data.get("keyName") or ""),
+            start=ms_to_datetime(data.get("startDate")),
+            end=ms_to_datetime(data.get("endDate")),
+            frozen=str(data.get("keyStatus")) == KEY_FROZEN_STATUS,
+            remote_unlock=_int(data.get("remoteEnable"), 2) == 1,
+            sender=data.get("senderUsername") or None,
+        )
+
+
 class CredentialKind(StrEnum):
     """A credential the lock reads besides passcodes, and its cloud paths and fields."""
 

@@ -1,0 +1,123 @@
+"""Who can enter: every credential of a lock, one shape, never a secret.
+
+Pure rules over what the credentials coordinator read (passcodes, IC cards,
+fingerprints, eKeys): each becomes an :class:`Access` with its window and status, for
+``get_lock_users`` and the lock's access calendar. Codes and card or fingerprint numbers
+are left out here, so nothing downstream can show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from .credentials_coordinator import LockCredentials
+from .passcodes import kind_of
+
+# Words that mean the same in every language, for calendar summaries.
+_SYMBOLS = {"passcode": "🔢", "card": "💳", "fingerprint": "👆", "ekey": "🔑"}
+
+
+class AccessStatus(StrEnum):
+    """Where a credential stands now."""
+
+    ACTIVE = "active"
+    SCHEDULED = "scheduled"
+    EXPIRED = "expired"
+    FROZEN = "frozen"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One way into a lock."""
+
+    kind: str  # passcode, card, fingerprint, ekey
+    credential_id: int
+    name: str
+    start: datetime | None  # None and None: permanent
+    end: datetime | None
+    status: AccessStatus
+    detail: str | None = None  # a passcode's type; an eKey's TTLock account
+    sender: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """How a calendar shows it."""
+        return f"{_SYMBOLS[self.kind]} {self.name or self.detail or self.credential_id}"
+
+
+def _status(start: datetime | None, end: datetime | None, now: datetime) -> AccessStatus:
+    if end is not None and end <= now:
+        return AccessStatus.EXPIRED
+    if start is not None and start > now:
+        return AccessStatus.SCHEDULED
+    return AccessStatus.ACTIVE
+
+
+def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
+    """Return every credential of a lock as an Access, passcodes first."""
+    found: list[Access] = [
+        Access(
+            kind="passcode",
+            credential_id=code.passcode_id,
+            name=code.name,
+            start=code.start,
+            end=code.end,
+            status=_status(code.start, code.end, now),
+            detail=kind_of(code).value,
+            sender=code.sender,
+        )
+        for code in credentials.passcodes
+    ]
+    found += [
+        Access(
+            kind="card",
+            credential_id=card.card_id,
+            name=card.name,
+            start=card.start,
+            end=card.end,
+            status=_status(card.start, card.end, now),
+        )
+        for card in credentials.cards
+    ]
+    found += [
+        Access(
+            kind="fingerprint",
+            credential_id=item.fingerprint_id,
+            name=item.name,
+            start=item.start,
+            end=item.end,
+            status=_status(item.start, item.end, now),
+        )
+        for item in credentials.fingerprints
+    ]
+    found += [
+        Access(
+            kind="ekey",
+            credential_id=key.key_id,
+            name=key.name,
+            start=key.start,
+            end=key.end,
+            status=AccessStatus.FROZEN if key.frozen else _status(key.start, key.end, now),
+            detail=key.username,
+            sender=key.sender,
+        )
+        for key in credentials.keys
+    ]
+    return found
+
+
+def windows(found: Iterable[Access], start: datetime, end: datetime) -> list[Access]:
+    """Return the credentials with a window that overlaps ``start``..``end``, in order."""
+    overlapping = [
+        (access.start, access)
+        for access in found
+        if access.start is not None
+        and access.end is not None
+        and access.start < end
+        and access.end > start
+    ]
+    overlapping.sort(key=lambda item: (item[0], item[1].kind, item[1].credential_id))
+    return [access for _start, access in overlapping]

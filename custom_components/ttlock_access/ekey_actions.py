@@ -1,0 +1,168 @@
+"""The eKey actions: send, change the window of, freeze and delete TTLock app keys.
+
+An eKey is a TTLock app account's key to a lock (family, staff): a cloud record, no lock
+operation, so no gateway is needed. ``send_ekey`` sends one (permanent or for a window,
+with or without remote unlock from the app); sending again to the same account replaces
+its key to the lock. Recurring eKeys are left out: the cloud documents them but the lock
+does not enforce them (the app decides).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.helpers import config_validation as cv
+import probatio
+
+from .action_inputs import ID_FIELD, NAME_FIELD, Target, action_error, read_moment, single_target
+from .api import EKey, TTLockError, TTLockInvalidParameterError, TTLockNotFoundError
+from .errors import cloud_error
+from .passcodes import iso_local
+
+SERVICE_SEND_EKEY: Final = "send_ekey"
+SERVICE_CHANGE_EKEY_PERIOD: Final = "change_ekey_period"
+SERVICE_FREEZE_EKEY: Final = "freeze_ekey"
+SERVICE_DELETE_EKEY: Final = "delete_ekey"
+
+ATTR_ACCOUNT: Final = "account"
+ATTR_NAME: Final = "name"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+ATTR_REMOTE_UNLOCK: Final = "remote_unlock"
+ATTR_EKEY_ID: Final = "ekey_id"
+ATTR_FROZEN: Final = "frozen"
+
+# A TTLock account: an email address or a phone number (digits, an optional +).
+ACCOUNT_FIELD = probatio.All(
+    cv.string,
+    probatio.Length(min=3, max=100),
+    probatio.Match(r"^(\+?[0-9]{5,20}|[^@\s]+@[^@\s]+\.[^@\s]+)$", msg="an email or a phone"),
+)
+
+SEND_EKEY_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Required(ATTR_ACCOUNT): ACCOUNT_FIELD,
+        probatio.Required(ATTR_NAME): NAME_FIELD,
+        probatio.Optional(ATTR_START): cv.datetime,
+        probatio.Optional(ATTR_END): cv.datetime,
+        probatio.Optional(ATTR_REMOTE_UNLOCK, default=False): cv.boolean,
+    }
+)
+CHANGE_EKEY_PERIOD_SCHEMA: Final = cv.make_entity_service_schema(
+    {
+        probatio.Required(ATTR_EKEY_ID): ID_FIELD,
+        probatio.Required(ATTR_START): cv.datetime,
+        probatio.Required(ATTR_END): cv.datetime,
+    }
+)
+FREEZE_EKEY_SCHEMA: Final = cv.make_entity_service_schema(
+    {probatio.Required(ATTR_EKEY_ID): ID_FIELD, probatio.Required(ATTR_FROZEN): cv.boolean}
+)
+DELETE_EKEY_SCHEMA: Final = cv.make_entity_service_schema(
+    {probatio.Required(ATTR_EKEY_ID): ID_FIELD}
+)
+
+
+def _window(call: ServiceCall, *, required: bool) -> tuple[Any, Any]:
+    start, end = read_moment(call.data, ATTR_START), read_moment(call.data, ATTR_END)
+    if (start is None) != (end is None) or (required and start is None):
+        raise action_error("ekey_window_incomplete")
+    if start is not None and end is not None and end <= start:
+        raise action_error("end_before_start")
+    return start, end
+
+
+def _key(key: EKey) -> dict[str, Any]:
+    return {
+        "ekey_id": key.key_id,
+        "account": key.username,
+        "name": key.name,
+        "valid_from": iso_local(key.start),
+        "valid_to": iso_local(key.end),
+        "permanent": key.start is None and key.end is None,
+        "frozen": key.frozen,
+        "remote_unlock": key.remote_unlock,
+    }
+
+
+async def _keys(target: Target) -> tuple[EKey, ...]:
+    try:
+        credentials = await target.entry.runtime_data.credentials.async_read_lock(target.lock)
+    except TTLockError as err:
+        raise cloud_error(err, target.lock.name) from err
+    return credentials.keys
+
+
+async def _known(target: Target, key_id: int) -> EKey:
+    """Return the lock's key with this id (read fresh), else refuse."""
+    key = next((key for key in await _keys(target) if key.key_id == key_id), None)
+    if key is None:
+        raise action_error("unknown_ekey", ekey_id=str(key_id), lock_name=target.lock.name)
+    return key
+
+
+async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
+    """Send an eKey of one lock to a TTLock account."""
+    target = single_target(call.hass, call)
+    lock = target.lock
+    start, end = _window(call, required=False)
+    account: str = call.data[ATTR_ACCOUNT].strip()
+    client = target.entry.runtime_data.client
+    try:
+        key_id = await client.send_key(
+            lock.lock_id,
+            account,
+            call.data[ATTR_NAME].strip(),
+            start=start,
+            end=end,
+            remote_unlock=call.data[ATTR_REMOTE_UNLOCK],
+        )
+    except TTLockNotFoundError as err:
+        raise action_error("ekey_account_unknown", account=account) from err
+    except TTLockInvalidParameterError as err:
+        if err.errcode in (-2019, -2020):
+            raise action_error("ekey_to_admin", lock_name=lock.name) from err
+        raise cloud_error(err, lock.name) from err
+    except TTLockError as err:
+        raise cloud_error(err, lock.name) from err
+    key = next((key for key in await _keys(target) if key.key_id == key_id), None)
+    return {target.key: _key(key) if key else {"ekey_id": key_id, "account": account}}
+
+
+async def async_change_ekey_period(call: ServiceCall) -> ServiceResponse:
+    """Give an eKey of one lock a new window."""
+    target = single_target(call.hass, call)
+    start, end = _window(call, required=True)
+    key = await _known(target, call.data[ATTR_EKEY_ID])
+    try:
+        await target.entry.runtime_data.client.change_key_period(key.key_id, start, end)
+    except TTLockError as err:
+        raise cloud_error(err, target.lock.name) from err
+    changed = await _known(target, key.key_id)
+    return {target.key: _key(changed)}
+
+
+async def async_freeze_ekey(call: ServiceCall) -> ServiceResponse:
+    """Freeze an eKey of one lock (it stops opening the lock) or unfreeze it."""
+    target = single_target(call.hass, call)
+    key = await _known(target, call.data[ATTR_EKEY_ID])
+    frozen: bool = call.data[ATTR_FROZEN]
+    try:
+        await target.entry.runtime_data.client.set_key_frozen(key.key_id, frozen)
+    except TTLockError as err:
+        raise cloud_error(err, target.lock.name) from err
+    changed = await _known(target, key.key_id)
+    return {target.key: _key(changed)}
+
+
+async def async_delete_ekey(call: ServiceCall) -> ServiceResponse:
+    """Delete an eKey of one lock."""
+    target = single_target(call.hass, call)
+    key = await _known(target, call.data[ATTR_EKEY_ID])
+    try:
+        await target.entry.runtime_data.client.delete_key(key.key_id)
+    except TTLockError as err:
+        raise cloud_error(err, target.lock.name) from err
+    await _keys(target)
+    return {target.key: {"ekey_id": key.key_id, "deleted": True}}
