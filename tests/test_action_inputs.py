@@ -40,6 +40,12 @@ WRITES = (
     "/v3/fingerprint/rename",
     "/v3/fingerprint/changePeriod",
     "/v3/fingerprint/delete",
+    "/v3/lock/configPassageMode",
+    "/v3/key/send",
+    "/v3/key/changePeriod",
+    "/v3/key/freeze",
+    "/v3/key/unfreeze",
+    "/v3/key/delete",
 )
 # Stands for the front door's card (its id is the simulator's).
 CARD = "card-id"
@@ -135,6 +141,32 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {
         {"kind": "card", "credential_id": CARD},
         {"kind": NOT_A_KIND, "credential_id": NOT_AN_ID},
     ),
+    "set_passage_mode_schedule": (
+        {"weekdays": ["monday"], "start": "08:00", "end": "18:00"},
+        {
+            "weekdays": ["funday", [], None, 5, ["monday", "funday"]],
+            "start": ["25:00", "noon", 1e400, "19:00", None],
+            "end": ["24:61", "later", -1, "07:00"],
+            "auto_unlock": ["maybe", [True]],
+        },
+    ),
+    "send_ekey": (
+        {"account": "alex@example.com", "name": "Alex"},
+        {
+            "account": ["", "not an account", "x" * 200, None, "demo@example.com", 12],
+            "name": NOT_A_NAME,
+            "start": OVERFLOW + NOT_A_DATE,
+            "end": OVERFLOW + NOT_A_DATE,
+            "remote_unlock": ["maybe", [True]],
+        },
+    ),
+    "change_ekey_period": (
+        {"ekey_id": 1, "start": "2026-07-01 09:00:00", "end": "2026-08-01 09:00:00"},
+        {"ekey_id": NOT_AN_ID, "start": OVERFLOW + NOT_A_DATE, "end": OVERFLOW + NOT_A_DATE},
+    ),
+    "freeze_ekey": ({"ekey_id": 1, "frozen": True}, {"ekey_id": NOT_AN_ID, "frozen": ["maybe"]}),
+    "delete_ekey": ({"ekey_id": 1}, {"ekey_id": NOT_AN_ID}),
+    "get_lock_users": ({}, {"reveal": [True]}),
     "get_guest_code": (
         {"calendar": CALENDAR, "event_uid": "a"},
         {

@@ -170,3 +170,63 @@ async def test_changes_made_in_the_app_are_read_weekly(
     # Weekly at most (stretched when the month runs hot), each remote lock once.
     assert days >= 7
     assert fake_cloud.requests["/v3/lock/detail"] == 2
+
+
+@pytest.mark.parametrize("platforms", [[Platform.LOCK, Platform.SWITCH]], indirect=True)
+async def test_passage_mode_on_a_weekly_schedule(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_cloud: FakeTTLockCloud
+) -> None:
+    """Weekdays (1 = Monday), hours and auto unlock go to the lock through the gateway."""
+    front = lock_named(fake_cloud, "Front door")
+    response = await hass.services.async_call(
+        "ttlock_access",
+        "set_passage_mode_schedule",
+        {"weekdays": ["saturday", "monday"], "start": "08:30", "end": "18:00", "auto_unlock": True},
+        target={"entity_id": "lock.front_door"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "lock.front_door": {
+            "passage_mode": True,
+            "weekdays": ["monday", "saturday"],
+            "all_day": False,
+            "start": "08:30",
+            "end": "18:00",
+            "auto_unlock": True,
+        }
+    }
+    assert front.passage_mode
+    assert front.passage_weekdays == [1, 6]
+    assert (front.passage_start_minute, front.passage_end_minute) == (510, 1080)
+    assert not front.passage_all_day
+    assert front.passage_auto_unlock
+    assert fake_cloud.last_params["/v3/lock/configPassageMode"]["type"] == "2"
+    assert hass.states.get("switch.front_door_passage_mode").state == "on"
+
+
+@pytest.mark.parametrize("platforms", [[Platform.LOCK]], indirect=True)
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"weekdays": ["monday"], "start": "08:00"}, "passage_window_incomplete"),
+        ({"weekdays": ["monday"], "start": "18:00", "end": "08:00"}, "end_before_start"),
+    ],
+)
+async def test_passage_schedule_refusals(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    data: dict[str, object],
+    key: str,
+) -> None:
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "ttlock_access",
+            "set_passage_mode_schedule",
+            data,
+            target={"entity_id": "lock.front_door"},
+            blocking=True,
+        )
+    assert err.value.translation_key == key
+    assert not lock_named(fake_cloud, "Front door").passage_mode

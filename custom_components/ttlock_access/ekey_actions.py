@@ -17,6 +17,7 @@ import probatio
 
 from .action_inputs import ID_FIELD, NAME_FIELD, Target, action_error, read_moment, single_target
 from .api import EKey, TTLockError, TTLockInvalidParameterError, TTLockNotFoundError
+from .const import CONF_USERNAME
 from .errors import cloud_error
 from .passcodes import iso_local
 
@@ -108,6 +109,9 @@ async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
     lock = target.lock
     start, end = _window(call, required=False)
     account: str = call.data[ATTR_ACCOUNT].strip()
+    if account.casefold() == str(target.entry.data[CONF_USERNAME]).casefold():
+        # The account the integration logs in with administers the lock: no call needed.
+        raise action_error("ekey_to_admin", lock_name=lock.name)
     client = target.entry.runtime_data.client
     try:
         key_id = await client.send_key(

@@ -5,7 +5,8 @@ They target locks (lock entities, battery sensors, devices, areas or labels; see
 ``action_inputs.py``); each lock's result is keyed by what was targeted, as entity
 actions do. The guest stay actions are in ``guest_actions.py``, the card and
 fingerprint actions in ``credential_actions.py``, the eKey actions in
-``ekey_actions.py``, ``get_lock_users`` in ``access_actions.py``.
+``ekey_actions.py``, ``get_lock_users`` in ``access_actions.py``, the passage mode
+schedule in ``lock_actions.py``.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ from .guest_actions import (
     GET_GUEST_CODE_SCHEMA,
     async_create_guest_passcode,
     async_get_guest_code,
+)
+from .lock_actions import (
+    SERVICE_SET_PASSAGE_MODE_SCHEDULE,
+    SET_PASSAGE_MODE_SCHEDULE_SCHEMA,
+    async_set_passage_mode_schedule,
 )
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
@@ -405,6 +411,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
             async_get_lock_users,
             GET_LOCK_USERS_SCHEMA,
             SupportsResponse.ONLY,
+        ),
+        (
+            SERVICE_SET_PASSAGE_MODE_SCHEDULE,
+            async_set_passage_mode_schedule,
+            SET_PASSAGE_MODE_SCHEDULE_SCHEMA,
+            SupportsResponse.OPTIONAL,
         ),
     ):
         hass.services.async_register(

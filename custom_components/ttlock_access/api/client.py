@@ -139,6 +139,20 @@ class TTLockClient(TTLockTransport):
         }
         await self._call("POST", "/v3/lock/configPassageMode", params, gateway=True)
 
+    async def configure_passage_mode(self, lock_id: int, config: PassageModeConfig) -> None:
+        """Set passage mode with a schedule (weekdays 1 = Monday, minutes of the day)."""
+        params: dict[str, str | int] = {
+            "lockId": lock_id,
+            "passageMode": _PASSAGE_ON if config.enabled else _PASSAGE_OFF,
+            "isAllDay": _ALL_DAY if config.all_day else 2,
+            "weekDays": json.dumps(list(config.weekdays)),
+            "autoUnlock": 1 if config.auto_unlock else 2,
+            "type": _VIA_GATEWAY,
+        }
+        if not config.all_day:
+            params |= {"startDate": config.start_minute, "endDate": config.end_minute}
+        await self._call("POST", "/v3/lock/configPassageMode", params, gateway=True)
+
     async def set_auto_lock_time(self, lock_id: int, seconds: int) -> None:
         """Auto lock ``seconds`` after an unlock (0: off), applied through the gateway."""
         params = {"lockId": lock_id, "seconds": seconds, "type": _VIA_GATEWAY}
