@@ -133,6 +133,11 @@ class FakeKey:
     remote_enable: bool
     sender: str
     create_ms: int
+    # A recurring key (keyType 4): weekdays 1 = Sunday, its days and its daily times.
+    key_type: int = 1
+    weekdays: list[int] = field(default_factory=list)
+    start_day_ms: int = 0
+    end_day_ms: int = 0
 
 
 @dataclass(eq=False)

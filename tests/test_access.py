@@ -225,3 +225,75 @@ def test_status_of_each_window() -> None:
         AccessStatus.ACTIVE,
     ]
     assert found[0].summary == "🔑 k1"
+
+
+async def test_a_recurring_ekey_opens_on_its_weekdays(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    friend: str,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Weekdays sent Sunday-first as TTLock counts them; one calendar window per day."""
+    front = lock_named(fake_cloud, "Front door")
+    sent = await act(
+        hass,
+        "send_ekey",
+        {
+            "account": friend,
+            "name": "Cleaner",
+            "start": "2026-06-15 09:00",
+            "end": "2026-06-28 12:00",
+            "weekdays": ["monday", "saturday"],
+        },
+    )
+    assert sent["weekdays"] == ["monday", "saturday"]
+    assert (sent["daily_from"], sent["daily_to"]) == ("09:00", "12:00")
+    key = front.keys[sent["ekey_id"]]
+    assert key.key_type == 4
+    assert sorted(key.weekdays) == [2, 7]  # Monday and Saturday, 1 = Sunday
+
+    users = (await act(hass, "get_lock_users", {}))["users"]
+    cleaner = next(user for user in users if user["type"] == "ekey")
+    assert cleaner["weekdays"] == ["monday", "saturday"]
+
+    await init_integration.runtime_data.credentials.async_refresh()
+    await hass.async_block_till_done()
+    client = await hass_client()
+    response = await client.get(
+        f"/api/calendars/{CALENDAR}",
+        params={"start": NOW.isoformat(), "end": (NOW + timedelta(days=30)).isoformat()},
+    )
+    starts = [
+        event["start"]["dateTime"][:16]
+        for event in await response.json()
+        if event["summary"] == "🔑 Cleaner"
+    ]
+    # Mondays 15 and 22, Saturdays 20 and 27 June (Home Assistant's zone: US/Pacific).
+    assert starts == [
+        "2026-06-15T09:00",
+        "2026-06-20T09:00",
+        "2026-06-22T09:00",
+        "2026-06-27T09:00",
+    ]
+
+
+async def test_a_recurring_ekey_needs_its_window(
+    hass: HomeAssistant, init_integration: MockConfigEntry, friend: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, "send_ekey", {"account": friend, "name": "X", "weekdays": ["monday"]})
+    assert err.value.translation_key == "ekey_window_incomplete"
+    with pytest.raises(ServiceValidationError) as err:
+        await act(
+            hass,
+            "send_ekey",
+            {
+                "account": friend,
+                "name": "X",
+                "weekdays": ["monday"],
+                "start": "2026-06-15 18:00",
+                "end": "2026-06-28 08:00",
+            },
+        )
+    assert err.value.translation_key == "ekey_daily_times"

@@ -8,10 +8,12 @@ are left out here, so nothing downstream can show them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 from enum import StrEnum
+
+from homeassistant.util import dt as dt_util
 
 from .credentials_coordinator import LockCredentials
 from .passcodes import kind_of
@@ -41,6 +43,10 @@ class Access:
     status: AccessStatus
     detail: str | None = None  # a passcode's type; an eKey's TTLock account
     sender: str | None = None
+    # A recurring eKey: its weekdays (1 = Monday) and daily times (local), between the
+    # first day (``start``) and the last (``end``).
+    weekdays: tuple[int, ...] = ()
+    daily: tuple[time, time] | None = None
 
     @property
     def summary(self) -> str:
@@ -54,6 +60,12 @@ def _status(start: datetime | None, end: datetime | None, now: datetime) -> Acce
     if start is not None and start > now:
         return AccessStatus.SCHEDULED
     return AccessStatus.ACTIVE
+
+
+def _daily(start: datetime | None, end: datetime | None) -> tuple[time, time] | None:
+    if start is None or end is None:
+        return None
+    return dt_util.as_local(start).time(), dt_util.as_local(end).time()
 
 
 def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
@@ -103,21 +115,55 @@ def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
             status=AccessStatus.FROZEN if key.frozen else _status(key.start, key.end, now),
             detail=key.username,
             sender=key.sender,
+            weekdays=key.weekdays,
+            daily=_daily(key.daily_start, key.daily_end),
         )
         for key in credentials.keys
     ]
     return found
 
 
+# A recurring key's occurrences are listed for at most this many days per look.
+_MAX_DAYS = 400
+
+
+def _occurrences(access: Access, start: datetime, end: datetime) -> Iterator[Access]:
+    """Each day's window of a recurring key that overlaps ``start``..``end``."""
+    assert access.start is not None
+    assert access.end is not None
+    assert access.daily is not None
+    first = max(dt_util.as_local(access.start), dt_util.as_local(start)).date()
+    last = min(dt_util.as_local(access.end), dt_util.as_local(end)).date()
+    zone = dt_util.get_default_time_zone()
+    day = first
+    for _ in range(_MAX_DAYS):
+        if day > last:
+            return
+        if day.isoweekday() in access.weekdays:
+            opens = datetime.combine(day, access.daily[0], zone)
+            closes = datetime.combine(day, access.daily[1], zone)
+            if closes <= opens:
+                closes += timedelta(days=1)  # overnight
+            if opens < end and closes > start:
+                yield replace(access, start=opens, end=closes)
+        day += timedelta(days=1)
+
+
 def windows(found: Iterable[Access], start: datetime, end: datetime) -> list[Access]:
-    """Return the credentials with a window that overlaps ``start``..``end``, in order."""
-    overlapping = [
-        (access.start, access)
-        for access in found
-        if access.start is not None
-        and access.end is not None
-        and access.start < end
-        and access.end > start
-    ]
+    """Return the windows that overlap ``start``..``end``, in order.
+
+    A recurring key gives one window per day it opens on.
+    """
+    overlapping: list[tuple[datetime, Access]] = []
+    for access in found:
+        if access.start is None or access.end is None:
+            continue  # permanent: no window
+        if access.weekdays and access.daily is not None:
+            overlapping += [
+                (occurrence.start or start, occurrence)
+                for occurrence in _occurrences(access, start, end)
+            ]
+        elif access.start < end and access.end > start:
+            overlapping.append((access.start, access))
     overlapping.sort(key=lambda item: (item[0], item[1].kind, item[1].credential_id))
     return [access for _start, access in overlapping]

@@ -18,6 +18,7 @@ from .access import Access, accesses
 from .action_inputs import Target, resolve_targets
 from .api import TTLockError
 from .errors import cloud_error
+from .lock_actions import WEEKDAYS
 from .passcodes import iso_local
 from .stays import PlanStatus
 
@@ -55,6 +56,10 @@ def _user(access: Access, guests: dict[int, str]) -> dict[str, Any]:
         user["passcode_type"] = access.detail
     if access.kind == "ekey":
         user["account"] = access.detail
+    if access.weekdays and access.daily is not None:
+        user["weekdays"] = [WEEKDAYS[day - 1] for day in access.weekdays]
+        user["daily_from"] = access.daily[0].strftime("%H:%M")
+        user["daily_to"] = access.daily[1].strftime("%H:%M")
     return user
 
 

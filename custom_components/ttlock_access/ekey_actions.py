@@ -2,23 +2,28 @@
 
 An eKey is a TTLock app account's key to a lock (family, staff): a cloud record, no lock
 operation, so no gateway is needed. ``send_ekey`` sends one (permanent or for a window,
-with or without remote unlock from the app); sending again to the same account replaces
-its key to the lock. Recurring eKeys are left out: the cloud documents them but the lock
-does not enforce them (the app decides).
+with or without remote unlock from the app, or recurring: on some weekdays between two
+times, from the start's day to the end's day); sending again to the same account
+replaces its key to the lock. A recurring key is the cloud's keyType 4, whose weekdays
+count from Sunday (converted here: the action's weekdays are named); TTLock says the app,
+not the lock, enforces it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import probatio
 
 from .action_inputs import ID_FIELD, NAME_FIELD, Target, action_error, read_moment, single_target
 from .api import EKey, TTLockError, TTLockInvalidParameterError, TTLockNotFoundError
 from .const import CONF_USERNAME
 from .errors import cloud_error
+from .lock_actions import WEEKDAYS
 from .passcodes import iso_local
 
 SERVICE_SEND_EKEY: Final = "send_ekey"
@@ -33,6 +38,7 @@ ATTR_END: Final = "end"
 ATTR_REMOTE_UNLOCK: Final = "remote_unlock"
 ATTR_EKEY_ID: Final = "ekey_id"
 ATTR_FROZEN: Final = "frozen"
+ATTR_WEEKDAYS: Final = "weekdays"
 
 # A TTLock account: an email address or a phone number (digits, an optional +).
 ACCOUNT_FIELD = probatio.All(
@@ -48,6 +54,9 @@ SEND_EKEY_SCHEMA: Final = cv.make_entity_service_schema(
         probatio.Optional(ATTR_START): cv.datetime,
         probatio.Optional(ATTR_END): cv.datetime,
         probatio.Optional(ATTR_REMOTE_UNLOCK, default=False): cv.boolean,
+        probatio.Optional(ATTR_WEEKDAYS): probatio.All(
+            cv.ensure_list, [probatio.In(WEEKDAYS)], probatio.Length(min=1, max=7)
+        ),
     }
 )
 CHANGE_EKEY_PERIOD_SCHEMA: Final = cv.make_entity_service_schema(
@@ -74,6 +83,10 @@ def _window(call: ServiceCall, *, required: bool) -> tuple[Any, Any]:
     return start, end
 
 
+def _local_time(moment: datetime | None) -> str | None:
+    return None if moment is None else dt_util.as_local(moment).strftime("%H:%M")
+
+
 def _key(key: EKey) -> dict[str, Any]:
     return {
         "ekey_id": key.key_id,
@@ -84,7 +97,15 @@ def _key(key: EKey) -> dict[str, Any]:
         "permanent": key.start is None and key.end is None,
         "frozen": key.frozen,
         "remote_unlock": key.remote_unlock,
-    }
+    } | (
+        {
+            "weekdays": [WEEKDAYS[day - 1] for day in key.weekdays],
+            "daily_from": _local_time(key.daily_start),
+            "daily_to": _local_time(key.daily_end),
+        }
+        if key.weekdays
+        else {}
+    )
 
 
 async def _keys(target: Target) -> tuple[EKey, ...]:
@@ -107,7 +128,10 @@ async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
     """Send an eKey of one lock to a TTLock account."""
     target = single_target(call.hass, call)
     lock = target.lock
-    start, end = _window(call, required=False)
+    weekdays = tuple(sorted({WEEKDAYS.index(day) + 1 for day in call.data.get(ATTR_WEEKDAYS, [])}))
+    start, end = _window(call, required=bool(weekdays))
+    if weekdays and start is not None and end is not None and end.time() <= start.time():
+        raise action_error("ekey_daily_times")
     account: str = call.data[ATTR_ACCOUNT].strip()
     if account.casefold() == str(target.entry.data[CONF_USERNAME]).casefold():
         # The account the integration logs in with administers the lock: no call needed.
@@ -121,6 +145,7 @@ async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
             start=start,
             end=end,
             remote_unlock=call.data[ATTR_REMOTE_UNLOCK],
+            weekdays=weekdays,
         )
     except TTLockNotFoundError as err:
         raise action_error("ekey_account_unknown", account=account) from err

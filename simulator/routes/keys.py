@@ -2,10 +2,14 @@
 
 One key per receiver and lock (sending again replaces it); a key cannot go to the lock's
 own admin (-2020) or to the sender (-2019); the receiver must be a TTLock account
-(-4064). Periods are epoch ms, 0/0 permanent.
+(-4064). Periods are epoch ms, 0/0 permanent. A recurring key (keyType 4) opens on its
+weekdays (1 = Sunday: "注意1表示星期天") between startDay and endDay, at the daily times
+that startDate and endDate carry; it needs all of them (-3 otherwise).
 """
 
 from __future__ import annotations
+
+import json
 
 from ..errors import SUCCESS, CloudError
 from ..protocol import KEY_FROZEN, KEY_NORMAL, MAX_PAGE
@@ -34,7 +38,16 @@ def _item(lock: FakeLock, key: FakeKey) -> JSON:
         "remoteEnable": 1 if key.remote_enable else 2,
         "senderUsername": key.sender,
         "date": key.create_ms,
-    }
+    } | (
+        {
+            "keyType": 4,
+            "weekDays": json.dumps(key.weekdays),
+            "startDay": key.start_day_ms,
+            "endDay": key.end_day_ms,
+        }
+        if key.key_type == 4
+        else {}
+    )
 
 
 async def _list_keys(call: Call) -> JSON:
@@ -59,6 +72,26 @@ async def _send(call: Call) -> JSON:
     for key_id, key in list(lock.keys.items()):
         if key.username == receiver:
             del lock.keys[key_id]  # one key per user and lock: sending again replaces it
+    key_type = call.params.int_or("keyType", 1)
+    weekdays: list[int] = []
+    start_day = end_day = 0
+    if key_type == 4:
+        try:
+            weekdays = json.loads(call.params.require("weekDays"))
+        except ValueError:
+            raise CloudError(-3) from None
+        start_day = call.params.require_int("startDay")
+        end_day = call.params.require_int("endDay")
+        if (
+            not isinstance(weekdays, list)
+            or not weekdays
+            or not all(isinstance(day, int) and 1 <= day <= 7 for day in weekdays)
+            or end_day <= start_day
+            or (start, end) == (0, 0)
+        ):
+            raise CloudError(-3)
+    elif key_type != 1:
+        raise CloudError(-3)
     key = FakeKey(
         key_id=call.cloud.new_id("key"),
         username=receiver,
@@ -69,6 +102,10 @@ async def _send(call: Call) -> JSON:
         remote_enable=call.params.int_or("remoteEnable", 2) == 1,
         sender=call.account.username,
         create_ms=call.now,
+        key_type=key_type,
+        weekdays=weekdays,
+        start_day_ms=start_day,
+        end_day_ms=end_day,
     )
     lock.keys[key.key_id] = key
     return {"keyId": key.key_id}

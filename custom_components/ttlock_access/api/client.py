@@ -53,6 +53,7 @@ from .models import (
     WaterMeter,
     datetime_to_ms,
     ms_to_datetime,
+    to_sunday_first,
 )
 from .transport import JSONDict, TTLockTransport, list_items
 
@@ -394,11 +395,13 @@ class TTLockClient(TTLockTransport):
         start: datetime | None = None,
         end: datetime | None = None,
         remote_unlock: bool = False,
+        weekdays: tuple[int, ...] = (),
     ) -> int:
         """Send an eKey to a TTLock account (permanent without a window); its key id.
 
         A cloud record: no lock operation. Sending again to the same account replaces its
-        key to this lock.
+        key to this lock. With ``weekdays`` (1 = Monday) the key recurs: on those days from
+        ``start``'s day to ``end``'s day, between their times of day.
         """
         params: dict[str, str | int] = {
             "lockId": lock_id,
@@ -408,6 +411,23 @@ class TTLockClient(TTLockTransport):
             "endDate": 0 if end is None else datetime_to_ms(end),
             "remoteEnable": 1 if remote_unlock else 2,
         }
+        if weekdays:
+            if start is None or end is None:
+                raise ValueError("a recurring key needs a start and an end")
+            first = start.replace(hour=0, minute=0, second=0, microsecond=0)
+            last = end.replace(hour=23, minute=59, second=59, microsecond=0)
+            # The daily times on the first day (the cloud reads only their time of day).
+            daily_end = first.replace(hour=end.hour, minute=end.minute)
+            params |= {
+                "keyType": 4,
+                "weekDays": json.dumps(sorted(to_sunday_first(day) for day in weekdays)),
+                "startDay": datetime_to_ms(first),
+                "endDay": datetime_to_ms(last),
+                "startDate": datetime_to_ms(
+                    start.replace(year=first.year, month=first.month, day=first.day)
+                ),
+                "endDate": datetime_to_ms(daily_end),
+            }
         path = "/v3/key/send"
         return _int_field(await self._call("POST", path, params), "keyId", path)
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+import json
 from typing import Any
 
 from .const import (
@@ -700,21 +701,45 @@ class EKey:
     frozen: bool
     remote_unlock: bool
     sender: str | None
+    # A recurring key: its weekdays (1 = Monday ... 7 = Sunday, converted from the cloud's
+    # 1 = Sunday), ``start``/``end`` its first and last day, and the daily times as the
+    # moments the cloud keeps them (only their time of day counts).
+    weekdays: tuple[int, ...] = ()
+    daily_start: datetime | None = None
+    daily_end: datetime | None = None
 
     @classmethod
     def from_api(cls, data: JSON, *, lock_id: int | None = None) -> EKey:
         """Build from a key list item."""
+        recurring = _int(data.get("keyType"), 1) == 4
+        weekdays: list[int] = []
+        if recurring:
+            raw = data.get("weekDays") or []
+            weekdays = json.loads(raw) if isinstance(raw, str) else list(raw)
         return cls(
             key_id=int(data["keyId"]),
             lock_id=_opt_int(data.get("lockId")) or int(lock_id or 0),
             username=str(data.get("username") or ""),
             name=str(data.get("keyName") or ""),
-            start=ms_to_datetime(data.get("startDate")),
-            end=ms_to_datetime(data.get("endDate")),
+            start=ms_to_datetime(data.get("startDay" if recurring else "startDate")),
+            end=ms_to_datetime(data.get("endDay" if recurring else "endDate")),
             frozen=str(data.get("keyStatus")) == KEY_FROZEN_STATUS,
             remote_unlock=_int(data.get("remoteEnable"), 2) == 1,
             sender=data.get("senderUsername") or None,
+            weekdays=tuple(sorted(from_sunday_first(int(day)) for day in weekdays)),
+            daily_start=ms_to_datetime(data.get("startDate")) if recurring else None,
+            daily_end=ms_to_datetime(data.get("endDate")) if recurring else None,
         )
+
+
+def to_sunday_first(weekday: int) -> int:
+    """Convert a Monday-first weekday (1 = Monday) to the recurring eKey's (1 = Sunday)."""
+    return weekday % 7 + 1
+
+
+def from_sunday_first(weekday: int) -> int:
+    """Convert the recurring eKey's weekday (1 = Sunday) to Monday-first (1 = Monday)."""
+    return (weekday - 2) % 7 + 1
 
 
 class CredentialKind(StrEnum):
