@@ -195,11 +195,12 @@ async def test_access_calendar_shows_who_can_enter_when(
 
 def test_status_of_each_window() -> None:
     """Scheduled, active, expired, frozen: from the window and the key's state."""
-    from custom_components.ttlock_access.access import AccessStatus, accesses  # noqa: PLC0415
-    from custom_components.ttlock_access.api import EKey  # noqa: PLC0415
-    from custom_components.ttlock_access.credentials_coordinator import (  # noqa: PLC0415
+    from custom_components.ttlock_access.access import (  # noqa: PLC0415
+        AccessStatus,
         LockCredentials,
+        accesses,
     )
+    from custom_components.ttlock_access.api import EKey  # noqa: PLC0415
 
     def key(key_id: int, start: int | None, end: int | None, *, frozen: bool = False) -> EKey:
         hours = [None if x is None else NOW + timedelta(hours=x) for x in (start, end)]

@@ -215,3 +215,72 @@ async def test_rename_redate_delete(
     assert front.cards == {}
     assert hass.states.get("sensor.front_door_ic_cards").state == "0"
     assert "1723612378" not in caplog.text
+
+
+async def test_a_restart_reads_no_list_that_is_not_due(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_storage: dict[str, Any],
+) -> None:
+    """What the lists showed is kept (without a secret); a restart reads none of them."""
+    await hass.async_block_till_done()
+    credentials = init_integration.runtime_data.credentials
+    assert credentials.data
+    fake_cloud.reset_requests()
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    stored = str(hass_storage[f"{DOMAIN}.credentials.{init_integration.entry_id}"])
+    assert "1723612378" not in stored  # written at the unload, without a secret
+    assert all(
+        p.code not in stored for p in lock_named(fake_cloud, "Front door").passcodes.values()
+    )
+    for path in (
+        "/v3/lock/listKeyboardPwd",
+        "/v3/identityCard/list",
+        "/v3/fingerprint/list",
+        "/v3/lock/listKey",
+    ):
+        assert fake_cloud.requests[path] == 0, path
+    assert hass.states.get("sensor.front_door_ic_cards").state == "1"
+
+
+async def test_a_damaged_store_is_read_again(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Unreadable items are dropped (and said so); their locks' lists are read afresh."""
+    key = f"{DOMAIN}.credentials.{mock_config_entry.entry_id}"
+    hass_storage[key] = {"version": 1, "key": key, "data": {"3100001": {"read_at": "never"}}}
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.front_door_ic_cards").state == "1"
+    assert fake_cloud.requests["/v3/identityCard/list"] >= 1
+
+
+async def test_codes_written_here_show_without_a_read(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_cloud: FakeTTLockCloud
+) -> None:
+    """A code made or deleted by an action changes the view at no list call."""
+    fake_cloud.reset_requests()
+    made = await act(
+        hass,
+        "create_passcode",
+        {
+            "type": "custom",
+            "name": "Painter",
+            "start": "2027-07-01 08:00",
+            "end": "2027-07-03 18:00",
+        },
+    )
+    view = init_integration.runtime_data.credentials.data[
+        lock_named(fake_cloud, "Front door").lock_id
+    ]
+    assert any(a.name == "Painter" for a in view.accesses)
+    await act(hass, "delete_passcode", {"passcode_id": made[FRONT]["passcode_id"]})
+    view = init_integration.runtime_data.credentials.data[
+        lock_named(fake_cloud, "Front door").lock_id
+    ]
+    assert not any(a.name == "Painter" for a in view.accesses)

@@ -25,7 +25,10 @@ from .const import (
     LOGGER,
 )
 from .coordinator import async_store_token
-from .credentials_coordinator import TTLockCredentialsCoordinator
+from .credentials_coordinator import (
+    TTLockCredentialsCoordinator,
+    async_remove_credentials_store,
+)
 from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
 from .gateways_coordinator import TTLockGatewaysCoordinator
@@ -78,6 +81,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     locks = TTLockLocksCoordinator(hass, entry, client, allowance, gateways, meters)
     passcodes = PasscodeManager(hass, entry, client, locks.locks)
     credentials = TTLockCredentialsCoordinator(hass, entry, client, allowance, locks.locks)
+    passcodes.follow_writes(credentials)
     entry.runtime_data = TTLockData(
         client=client,
         allowance=allowance,
@@ -99,7 +103,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     await gateways.async_config_entry_first_refresh()
     await meters.async_config_entry_first_refresh()
     await locks.async_config_entry_first_refresh()
-    # Cards and fingerprints are no reason to fail the setup: shown once read.
+    # What opens the locks is no reason to fail the setup: kept from the last run, and
+    # read where due.
+    await credentials.async_load()
     await credentials.async_refresh()
     await entry.runtime_data.passcodes.async_load()
 
@@ -142,6 +148,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> N
     await async_remove_store(hass, entry.entry_id)
     await async_remove_guest_store(hass, entry.entry_id)
     await async_remove_usage_store(hass, entry.entry_id)
+    await async_remove_credentials_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -15,11 +15,21 @@ from enum import StrEnum
 
 from homeassistant.util import dt as dt_util
 
-from .credentials_coordinator import LockCredentials
-from .passcodes import kind_of
+from .api import EKey, Fingerprint, IdentityCard, Passcode
+from .passcodes import PasscodeResult, kind_of
 
 # Words that mean the same in every language, for calendar summaries.
 _SYMBOLS = {"passcode": "🔢", "card": "💳", "fingerprint": "👆", "ekey": "🔑"}
+
+
+@dataclass(frozen=True, slots=True)
+class LockCredentials:
+    """What opens a lock, as the cloud lists it (secrets included: never shown)."""
+
+    passcodes: tuple[Passcode, ...] = ()
+    cards: tuple[IdentityCard, ...] = ()
+    fingerprints: tuple[Fingerprint, ...] = ()
+    keys: tuple[EKey, ...] = ()
 
 
 class AccessStatus(StrEnum):
@@ -66,6 +76,19 @@ def _daily(start: datetime | None, end: datetime | None) -> tuple[time, time] | 
     if start is None or end is None:
         return None
     return dt_util.as_local(start).time(), dt_util.as_local(end).time()
+
+
+def passcode_access(result: PasscodeResult, now: datetime) -> Access:
+    """Return the Access of a code this integration just wrote."""
+    return Access(
+        kind="passcode",
+        credential_id=result.passcode_id,
+        name=result.name,
+        start=result.valid_from,
+        end=result.valid_to,
+        status=_status(result.valid_from, result.valid_to, now),
+        detail=result.kind.value,
+    )
 
 
 def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
@@ -167,3 +190,96 @@ def windows(found: Iterable[Access], start: datetime, end: datetime) -> list[Acc
             overlapping.append((access.start, access))
     overlapping.sort(key=lambda item: (item[0], item[1].kind, item[1].credential_id))
     return [access for _start, access in overlapping]
+
+
+@dataclass(frozen=True, slots=True)
+class LockAccess:
+    """What a lock's credentials show, kept across restarts (no secret in it)."""
+
+    read_at: datetime
+    accesses: tuple[Access, ...] = ()
+    cards: int = 0
+    fingerprints: int = 0
+
+    @classmethod
+    def of(cls, credentials: LockCredentials, now: datetime) -> LockAccess:
+        """Return the view of freshly read credentials."""
+        return cls(
+            read_at=now,
+            accesses=tuple(accesses(credentials, now)),
+            cards=len(credentials.cards),
+            fingerprints=len(credentials.fingerprints),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the stored form."""
+        return {
+            "read_at": self.read_at.isoformat(),
+            "cards": self.cards,
+            "fingerprints": self.fingerprints,
+            "accesses": [
+                {
+                    "kind": access.kind,
+                    "id": access.credential_id,
+                    "name": access.name,
+                    "start": None if access.start is None else access.start.isoformat(),
+                    "end": None if access.end is None else access.end.isoformat(),
+                    "status": access.status.value,
+                    "detail": access.detail,
+                    "sender": access.sender,
+                    "weekdays": list(access.weekdays),
+                    "daily": None
+                    if access.daily is None
+                    else [access.daily[0].isoformat(), access.daily[1].isoformat()],
+                }
+                for access in self.accesses
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> LockAccess:
+        """Read the stored form (ValueError, KeyError or TypeError when it is not)."""
+        if not isinstance(data, dict):
+            raise TypeError("not a mapping")
+        read_at = dt_util.parse_datetime(str(data["read_at"]))
+        if read_at is None:
+            raise ValueError("read_at")
+        return cls(
+            read_at=read_at,
+            cards=int(data["cards"]),
+            fingerprints=int(data["fingerprints"]),
+            accesses=tuple(_access_from(item) for item in data["accesses"]),
+        )
+
+
+def _moment(value: object) -> datetime | None:
+    if value is None:
+        return None
+    parsed = dt_util.parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a moment: {value!r}")
+    return parsed
+
+
+def _access_from(item: dict[str, object]) -> Access:
+    kind = str(item["kind"])
+    if kind not in _SYMBOLS:
+        raise ValueError(f"not a credential kind: {kind}")
+    daily = item.get("daily")
+    weekdays = item.get("weekdays") or []
+    if not isinstance(weekdays, list):
+        raise TypeError("weekdays")
+    return Access(
+        kind=kind,
+        credential_id=int(str(item["id"])),
+        name=str(item["name"]),
+        start=_moment(item.get("start")),
+        end=_moment(item.get("end")),
+        status=AccessStatus(str(item["status"])),
+        detail=None if item.get("detail") is None else str(item["detail"]),
+        sender=None if item.get("sender") is None else str(item["sender"]),
+        weekdays=tuple(int(day) for day in weekdays),
+        daily=None
+        if not isinstance(daily, list)
+        else (time.fromisoformat(str(daily[0])), time.fromisoformat(str(daily[1]))),
+    )

@@ -26,7 +26,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .access import Access, accesses, windows
+from .access import Access, windows
 from .const import DEVICE_LOCK
 from .credentials_coordinator import TTLockCredentialsCoordinator
 from .data import TTLockConfigEntry
@@ -63,9 +63,7 @@ def _event(access: Access) -> CalendarEvent:
         start=dt_util.as_local(access.start),
         end=dt_util.as_local(access.end),
         summary=access.summary,
-        description=" · ".join(
-            part for part in (access.kind, access.detail, access.status.value) if part
-        ),
+        description=" · ".join(part for part in (access.kind, access.detail) if part),
         uid=f"{access.kind}-{access.credential_id}",
     )
 
@@ -84,8 +82,8 @@ class TTLockAccessCalendar(CoordinatorEntity[TTLockCredentialsCoordinator], Cale
         self._attr_device_info = DeviceInfo(identifiers={device_identifier(DEVICE_LOCK, lock_id)})
 
     def _accesses(self) -> list[Access]:
-        credentials = (self.coordinator.data or {}).get(self.lock_id)
-        return [] if credentials is None else accesses(credentials, dt_util.utcnow())
+        view = (self.coordinator.data or {}).get(self.lock_id)
+        return [] if view is None else list(view.accesses)
 
     @property
     @override

@@ -21,6 +21,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 import probatio
 
+from .access import LockCredentials
 from .action_inputs import (
     ID_FIELD,
     NAME_FIELD,
@@ -32,7 +33,6 @@ from .action_inputs import (
 )
 from .api import CredentialKind, Fingerprint, IdentityCard, TTLockError
 from .const import DOMAIN
-from .credentials_coordinator import LockCredentials
 from .errors import IN_DOUBT, cloud_error
 from .passcodes import iso_local
 

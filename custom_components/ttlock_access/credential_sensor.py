@@ -18,9 +18,10 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .access import LockAccess
 from .api import Lock
 from .const import DEVICE_LOCK
-from .credentials_coordinator import LockCredentials, TTLockCredentialsCoordinator
+from .credentials_coordinator import TTLockCredentialsCoordinator
 from .data import TTLockConfigEntry
 from .devices import device_identifier
 from .entity import async_add_entities_dynamically
@@ -31,7 +32,7 @@ class CredentialCountDescription(SensorEntityDescription):
     """How many of one kind of credential a lock has."""
 
     exists_fn: Callable[[Lock], bool]
-    count_fn: Callable[[LockCredentials], int]
+    count_fn: Callable[[LockAccess], int]
 
 
 CREDENTIAL_COUNTS: tuple[CredentialCountDescription, ...] = (
@@ -40,14 +41,14 @@ CREDENTIAL_COUNTS: tuple[CredentialCountDescription, ...] = (
         translation_key="cards",
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=lambda lock: lock.supports_cards,
-        count_fn=lambda credentials: len(credentials.cards),
+        count_fn=lambda view: view.cards,
     ),
     CredentialCountDescription(
         key="fingerprints",
         translation_key="fingerprints",
         state_class=SensorStateClass.MEASUREMENT,
         exists_fn=lambda lock: lock.supports_fingerprints,
-        count_fn=lambda credentials: len(credentials.fingerprints),
+        count_fn=lambda view: view.fingerprints,
     ),
 )
 

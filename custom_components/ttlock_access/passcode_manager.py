@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 import logging
 import random
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -124,6 +124,27 @@ async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
     await _store(hass, entry_id).async_remove()
 
 
+class PasscodeWrites(Protocol):
+    """Told of each code this manager wrote (the credentials view follows at no call)."""
+
+    def note_passcode(self, lock_id: int, result: PasscodeResult) -> None:
+        """Take in a code created (or adopted)."""
+
+    def note_passcode_gone(self, lock_id: int, passcode_id: int) -> None:
+        """Take in a deleted code."""
+
+    def note_passcode_changed(
+        self,
+        lock_id: int,
+        passcode_id: int,
+        *,
+        name: str | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> None:
+        """Take in a code's new name or period."""
+
+
 class PasscodeManager:
     """Creates, changes and deletes passcodes of one account, keeping the quota books.
 
@@ -155,8 +176,13 @@ class PasscodeManager:
         # Guest records of older versions, until the guest scheduler takes them over.
         self._legacy_guests: dict[str, dict[str, Any]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
+        self._writes: list[PasscodeWrites] = []
 
     # ---- lifecycle ------------------------------------------------------------------
+
+    def follow_writes(self, follower: PasscodeWrites) -> None:
+        """Tell ``follower`` of each code written from here on."""
+        self._writes.append(follower)
 
     async def async_load(self) -> None:
         """Read the books and follow month changes (call from async_setup_entry)."""
@@ -421,6 +447,8 @@ class PasscodeManager:
             mask_code(result.code),
             lock.lock_id,
         )
+        for follower in self._writes:
+            follower.note_passcode(lock.lock_id, result)
         return result
 
     async def _create_offline(
@@ -542,16 +570,23 @@ class PasscodeManager:
             await self.client.delete_passcode(lock.lock_id, passcode_id)
         except TTLockError as err:
             raise self._cloud_error(err, lock) from err
+        self._gone(lock.lock_id, passcode_id)
+
+    def _gone(self, lock_id: int, passcode_id: int) -> None:
+        for follower in self._writes:
+            follower.note_passcode_gone(lock_id, passcode_id)
 
     async def async_rollback(self, lock: Lock, passcode_id: int) -> bool:
         """Best-effort delete of a code created by a call that failed later."""
         try:
             await self.client.delete_passcode(lock.lock_id, passcode_id)
         except TTLockNotFoundError:
+            self._gone(lock.lock_id, passcode_id)
             return True
         except TTLockError as err:
             # Deleted with its answer lost? Then the lock's list no longer has it.
             if isinstance(err, IN_DOUBT) and await self._is_gone(lock, passcode_id):
+                self._gone(lock.lock_id, passcode_id)
                 return True
             _LOGGER.warning(
                 "Could not delete passcode %s on lock %s after a failed action: delete it "
@@ -560,6 +595,7 @@ class PasscodeManager:
                 lock.name,
             )
             return False
+        self._gone(lock.lock_id, passcode_id)
         return True
 
     async def _is_gone(self, lock: Lock, passcode_id: int) -> bool:
@@ -586,3 +622,7 @@ class PasscodeManager:
             )
         except TTLockError as err:
             raise self._cloud_error(err, lock) from err
+        for follower in self._writes:
+            follower.note_passcode_changed(
+                lock.lock_id, passcode_id, name=name, start=start, end=end
+            )
