@@ -166,3 +166,15 @@ def test_confirmations_get_what_is_left_and_the_safety_reads_share(count: int) -
     assert plan.confirms_per_day == pytest.approx(left + safety)
     # Without pushed locks, nothing is set aside for confirmations.
     assert make_plan(facts(locks=locks(count, pushed=False))).confirms_per_day == 0
+
+
+@pytest.mark.parametrize(("count", "pushed"), [(1, True), (50, True), (50, False), (500, False)])
+def test_settings_take_at_most_a_tenth_of_the_budget(count: int, pushed: bool) -> None:
+    """Settings and credential lists change least: weekly at most, and never starve reads."""
+    plan = make_plan(facts(locks=locks(count, pushed=pushed, bluetooth=1)))
+    reads = 2 * count + 4 * (count + 1)  # settings and clock per remote lock, lists per lock
+    per_day = reads * 86400 / plan.settings.total_seconds()
+    assert plan.settings >= timedelta(days=7)
+    assert per_day <= plan.budget_per_day * 0.1 + 1e-6 or plan.settings == timedelta(days=365)
+    if count == 1:
+        assert plan.settings == timedelta(days=7)

@@ -92,6 +92,7 @@ def _usage(entry: TTLockConfigEntry) -> dict[str, Any]:
             "reads_per_day": round(plan.reads_per_day, 1),
             "stretch": round(plan.stretch, 2),
             "confirms_per_day": round(plan.confirms_per_day, 1),
+            "settings_reads_per_day": round(plan.settings_reads_per_day, 1),
         },
         "pushes": entry.runtime_data.pushes.as_dict(),
         "locks": [asdict(lock) for lock in facts.locks] if facts else [],

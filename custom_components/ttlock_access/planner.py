@@ -12,8 +12,9 @@ coordinators follow the plan. The month left is split into:
    - fixed reads at the pace their data changes: the lock list (names, battery, new
      locks) hourly, gateways every 30 min (hourly once they push their status), the
      gateway-lock links every 6 h, meter lists hourly where the account has meters and
-     daily where it has none, each remote lock's settings and clock weekly, every
-     lock's passcodes, cards, fingerprints and eKeys weekly;
+     daily where it has none; each remote lock's settings and clock, and every
+     lock's passcodes, cards, fingerprints and eKeys weekly, or more rarely so that they
+     take at most a tenth of the budget (they change least);
    - each lock whose records the cloud pushes: one safety read every 6 h, and a
      **confirmation** read when a push says it has new records (pushes are not believed
      as sent: pushes.py). A confirmation is also the lock's safety read (the next one
@@ -55,6 +56,9 @@ CREDENTIAL_READS: Final = 4
 # A big account on a small allowance reads settings and credentials at setup and after
 # its own changes, and otherwise as rarely as this.
 SETTINGS_CAP: Final = timedelta(days=365)
+# Settings and credentials change least: they may take this share of the daily budget
+# at most, and come last (nothing else slows down for them).
+SETTINGS_SHARE: Final = 0.1
 PUSH_RESYNC_INTERVAL: Final = timedelta(hours=6)
 BLUETOOTH_INTERVAL: Final = timedelta(hours=2)
 BLUETOOTH_ACTIVE_INTERVAL: Final = timedelta(minutes=15)
@@ -125,6 +129,7 @@ class Plan:
     reads_per_day: float = 0.0  # calls the plan spends a day
     stretch: float = 1.0  # > 1: fixed reads slowed down to fit
     confirms_per_day: float = 0.0  # reads that may confirm pushes, all locks together
+    settings_reads_per_day: float = 0.0  # of reads_per_day: settings and lists, amortised
 
     def freshness(self, lock: LockNeed) -> timedelta | None:
         """Longest a state change of ``lock`` may wait to be seen (None: pushed)."""
@@ -165,6 +170,19 @@ def reserve_for(
     return math.ceil(command_pace * days_left + stays * CALLS_PER_STAY + verify)
 
 
+def _settings_interval(reads: int, budget: float) -> timedelta:
+    """Return how often settings and credential lists are read.
+
+    Weekly, or as rarely as ``SETTINGS_SHARE`` of the daily budget needs (up to
+    ``SETTINGS_CAP``).
+    """
+    if reads == 0:
+        return SETTINGS_INTERVAL
+    share = budget * SETTINGS_SHARE
+    needed = timedelta(seconds=_DAY_S * reads / share) if share > 0 else SETTINGS_CAP
+    return min(max(SETTINGS_INTERVAL, needed), SETTINGS_CAP)
+
+
 def make_plan(facts: PlanInput) -> Plan:
     """Intervals that keep the month's reads within what the allowance leaves them."""
     days_left = max((facts.reset_at - facts.now).total_seconds() / _DAY_S, 1 / 24)
@@ -186,9 +204,11 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(METER_RECHECK_INTERVAL, facts.meter_kinds_absent)
         + _per_day(PUSH_RESYNC_INTERVAL, len(pushed))
         + _per_day(BLUETOOTH_INTERVAL, len(bluetooth))
-        + _per_day(SETTINGS_INTERVAL, SETTINGS_READS * (len(pushed) + len(polled)))
-        + _per_day(SETTINGS_INTERVAL, CREDENTIAL_READS * len(facts.locks))
     )
+    settings_reads = SETTINGS_READS * (len(pushed) + len(polled)) + CREDENTIAL_READS * len(
+        facts.locks
+    )
+    settings_every = _settings_interval(settings_reads, budget)
     share = budget * (FIXED_SHARE_WITH_POLLING if polled else 1.0)
     stretch = fixed / share if share > 0 else math.inf
     stretch = max(stretch, 1.0)
@@ -205,7 +225,7 @@ def make_plan(facts: PlanInput) -> Plan:
         "links": _stretched(LINKS_INTERVAL, stretch),
         "meters": _stretched(METER_INTERVAL, stretch),
         "meter_recheck": _stretched(METER_RECHECK_INTERVAL, stretch),
-        "settings": _stretched(SETTINGS_INTERVAL, stretch, SETTINGS_CAP),
+        "settings": settings_every,
     }
     fixed_spent = (
         _per_day(plan_fixed["lock_list"])
@@ -213,8 +233,7 @@ def make_plan(facts: PlanInput) -> Plan:
         + _per_day(plan_fixed["links"], facts.gateways)
         + _per_day(plan_fixed["meters"], facts.meter_kinds)
         + _per_day(plan_fixed["meter_recheck"], facts.meter_kinds_absent)
-        + _per_day(plan_fixed["settings"], SETTINGS_READS * (len(pushed) + len(polled)))
-        + _per_day(plan_fixed["settings"], CREDENTIAL_READS * len(facts.locks))
+        + _per_day(settings_every, settings_reads)
         + sum(_per_day(per_lock[lock.lock_id]) for lock in (*pushed, *bluetooth))
     )
 
@@ -248,5 +267,6 @@ def make_plan(facts: PlanInput) -> Plan:
         reads_per_day=fixed_spent + polled_spent,
         stretch=stretch,
         confirms_per_day=confirms,
+        settings_reads_per_day=_per_day(settings_every, settings_reads),
         **plan_fixed,
     )
