@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
@@ -76,3 +76,9 @@ async def async_get_lock_users(call: ServiceCall) -> ServiceResponse:
         users = [_user(access, guests) for access in accesses(credentials, now)]
         response[target.key] = {"users": users}
     return response
+
+
+# (name, handler, schema, response) of each action here, for services.py to register.
+ACTIONS: Final = (
+    (SERVICE_GET_LOCK_USERS, async_get_lock_users, GET_LOCK_USERS_SCHEMA, SupportsResponse.ONLY),
+)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 import probatio
@@ -273,3 +273,33 @@ async def async_delete_credential(call: ServiceCall) -> ServiceResponse:
         raise cloud_error(err, target.lock.name) from err
     await _read(target)
     return {target.key: {"kind": kind.value, "credential_id": credential_id, "deleted": True}}
+
+
+# (name, handler, schema, response) of each action here, for services.py to register.
+ACTIONS: Final = (
+    (
+        SERVICE_LIST_CREDENTIALS,
+        async_list_credentials,
+        LIST_CREDENTIALS_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
+    (SERVICE_ADD_CARD, async_add_card, ADD_CARD_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        SERVICE_RENAME_CREDENTIAL,
+        async_rename_credential,
+        RENAME_CREDENTIAL_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_CHANGE_CREDENTIAL_PERIOD,
+        async_change_credential_period,
+        CHANGE_CREDENTIAL_PERIOD_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_DELETE_CREDENTIAL,
+        async_delete_credential,
+        DELETE_CREDENTIAL_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+)

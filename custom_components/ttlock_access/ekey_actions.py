@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio
@@ -195,3 +195,17 @@ async def async_delete_ekey(call: ServiceCall) -> ServiceResponse:
         raise cloud_error(err, target.lock.name) from err
     await _keys(target)
     return {target.key: {"ekey_id": key.key_id, "deleted": True}}
+
+
+# (name, handler, schema, response) of each action here, for services.py to register.
+ACTIONS: Final = (
+    (SERVICE_SEND_EKEY, async_send_ekey, SEND_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+    (
+        SERVICE_CHANGE_EKEY_PERIOD,
+        async_change_ekey_period,
+        CHANGE_EKEY_PERIOD_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (SERVICE_FREEZE_EKEY, async_freeze_ekey, FREEZE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+    (SERVICE_DELETE_EKEY, async_delete_ekey, DELETE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
+)

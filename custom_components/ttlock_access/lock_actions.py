@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Final
 
-from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 import probatio
 
@@ -81,3 +81,14 @@ async def async_set_passage_mode_schedule(call: ServiceCall) -> ServiceResponse:
             "auto_unlock": config.auto_unlock,
         }
     }
+
+
+# (name, handler, schema, response) of each action here, for services.py to register.
+ACTIONS: Final = (
+    (
+        SERVICE_SET_PASSAGE_MODE_SCHEDULE,
+        async_set_passage_mode_schedule,
+        SET_PASSAGE_MODE_SCHEDULE_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+)

@@ -27,11 +27,7 @@ from homeassistant.helpers import (
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .access_actions import (
-    GET_LOCK_USERS_SCHEMA,
-    SERVICE_GET_LOCK_USERS,
-    async_get_lock_users,
-)
+from .access_actions import ACTIONS as ACCESS_ACTIONS
 from .action_inputs import (
     ID_FIELD,
     NAME_FIELD,
@@ -45,48 +41,15 @@ from .action_inputs import (
 )
 from .api import Passcode, PasscodeStatus
 from .const import DOMAIN
-from .credential_actions import (
-    ADD_CARD_SCHEMA,
-    CHANGE_CREDENTIAL_PERIOD_SCHEMA,
-    DELETE_CREDENTIAL_SCHEMA,
-    LIST_CREDENTIALS_SCHEMA,
-    RENAME_CREDENTIAL_SCHEMA,
-    SERVICE_ADD_CARD,
-    SERVICE_CHANGE_CREDENTIAL_PERIOD,
-    SERVICE_DELETE_CREDENTIAL,
-    SERVICE_LIST_CREDENTIALS,
-    SERVICE_RENAME_CREDENTIAL,
-    async_add_card,
-    async_change_credential_period,
-    async_delete_credential,
-    async_list_credentials,
-    async_rename_credential,
-)
-from .ekey_actions import (
-    CHANGE_EKEY_PERIOD_SCHEMA,
-    DELETE_EKEY_SCHEMA,
-    FREEZE_EKEY_SCHEMA,
-    SEND_EKEY_SCHEMA,
-    SERVICE_CHANGE_EKEY_PERIOD,
-    SERVICE_DELETE_EKEY,
-    SERVICE_FREEZE_EKEY,
-    SERVICE_SEND_EKEY,
-    async_change_ekey_period,
-    async_delete_ekey,
-    async_freeze_ekey,
-    async_send_ekey,
-)
+from .credential_actions import ACTIONS as CREDENTIAL_ACTIONS
+from .ekey_actions import ACTIONS as EKEY_ACTIONS
 from .guest_actions import (
     CREATE_GUEST_PASSCODE_SCHEMA,
     GET_GUEST_CODE_SCHEMA,
     async_create_guest_passcode,
     async_get_guest_code,
 )
-from .lock_actions import (
-    SERVICE_SET_PASSAGE_MODE_SCHEDULE,
-    SET_PASSAGE_MODE_SCHEDULE_SCHEMA,
-    async_set_passage_mode_schedule,
-)
+from .lock_actions import ACTIONS as LOCK_ACTIONS
 from .passcodes import (
     CUSTOM_CODE_MAX_LENGTH,
     Cycle,
@@ -372,52 +335,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
             GET_GUEST_CODE_SCHEMA,
             SupportsResponse.ONLY,
         ),
-        (
-            SERVICE_LIST_CREDENTIALS,
-            async_list_credentials,
-            LIST_CREDENTIALS_SCHEMA,
-            SupportsResponse.ONLY,
-        ),
-        (SERVICE_ADD_CARD, async_add_card, ADD_CARD_SCHEMA, SupportsResponse.OPTIONAL),
-        (
-            SERVICE_RENAME_CREDENTIAL,
-            async_rename_credential,
-            RENAME_CREDENTIAL_SCHEMA,
-            SupportsResponse.OPTIONAL,
-        ),
-        (
-            SERVICE_CHANGE_CREDENTIAL_PERIOD,
-            async_change_credential_period,
-            CHANGE_CREDENTIAL_PERIOD_SCHEMA,
-            SupportsResponse.OPTIONAL,
-        ),
-        (
-            SERVICE_DELETE_CREDENTIAL,
-            async_delete_credential,
-            DELETE_CREDENTIAL_SCHEMA,
-            SupportsResponse.OPTIONAL,
-        ),
-        (SERVICE_SEND_EKEY, async_send_ekey, SEND_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
-        (
-            SERVICE_CHANGE_EKEY_PERIOD,
-            async_change_ekey_period,
-            CHANGE_EKEY_PERIOD_SCHEMA,
-            SupportsResponse.OPTIONAL,
-        ),
-        (SERVICE_FREEZE_EKEY, async_freeze_ekey, FREEZE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
-        (SERVICE_DELETE_EKEY, async_delete_ekey, DELETE_EKEY_SCHEMA, SupportsResponse.OPTIONAL),
-        (
-            SERVICE_GET_LOCK_USERS,
-            async_get_lock_users,
-            GET_LOCK_USERS_SCHEMA,
-            SupportsResponse.ONLY,
-        ),
-        (
-            SERVICE_SET_PASSAGE_MODE_SCHEDULE,
-            async_set_passage_mode_schedule,
-            SET_PASSAGE_MODE_SCHEDULE_SCHEMA,
-            SupportsResponse.OPTIONAL,
-        ),
+        *CREDENTIAL_ACTIONS,
+        *EKEY_ACTIONS,
+        *ACCESS_ACTIONS,
+        *LOCK_ACTIONS,
     ):
         hass.services.async_register(
             DOMAIN, name, handler, schema=schema, supports_response=supports
