@@ -80,6 +80,21 @@ def read_moment(data: dict[str, Any] | Any, field: str) -> datetime | None:
     return value
 
 
+def read_window(
+    data: dict[str, Any] | Any, *, required: bool, incomplete: str
+) -> tuple[datetime | None, datetime | None]:
+    """Read ``start`` and ``end``: both or neither (both if ``required``), start first.
+
+    ``incomplete``: the translation key that says what a lone start or end lacks.
+    """
+    start, end = read_moment(data, "start"), read_moment(data, "end")
+    if (start is None) != (end is None) or (required and start is None):
+        raise action_error(incomplete)
+    if start is not None and end is not None and end <= start:
+        raise action_error("end_before_start")
+    return start, end
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """One targeted lock of a loaded entry."""

@@ -13,7 +13,6 @@ show the result; an added card whose answer was lost is looked up, never added t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Final
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
@@ -27,7 +26,7 @@ from .action_inputs import (
     NAME_FIELD,
     Target,
     action_error,
-    read_moment,
+    read_window,
     resolve_targets,
     single_target,
 )
@@ -85,16 +84,6 @@ DELETE_CREDENTIAL_SCHEMA: Final = cv.make_entity_service_schema(
         probatio.Required(ATTR_CREDENTIAL_ID): ID_FIELD,
     }
 )
-
-
-def _window(call: ServiceCall, *, required: bool) -> tuple[datetime | None, datetime | None]:
-    """Read start and end: both or neither (unless required), start before end."""
-    start, end = read_moment(call.data, ATTR_START), read_moment(call.data, ATTR_END)
-    if (start is None) != (end is None) or (required and start is None):
-        raise action_error("credential_window_incomplete")
-    if start is not None and end is not None and end <= start:
-        raise action_error("end_before_start")
-    return start, end
 
 
 def _card(card: IdentityCard) -> dict[str, Any]:
@@ -193,7 +182,7 @@ async def async_add_card(call: ServiceCall) -> ServiceResponse:
     _require_gateway(target)
     number: str = call.data[ATTR_CARD_NUMBER]
     name: str = call.data[ATTR_NAME].strip()
-    start, end = _window(call, required=False)
+    start, end = read_window(call.data, required=False, incomplete="credential_window_incomplete")
     before = await _read(target)
     if (existing := _added(before, number, name)) is not None:
         return {target.key: _card(existing) | {"added": False}}  # asked twice: one card
@@ -238,7 +227,7 @@ async def async_change_credential_period(call: ServiceCall) -> ServiceResponse:
     target = single_target(call.hass, call)
     kind = CredentialKind(call.data[ATTR_KIND])
     credential_id: int = call.data[ATTR_CREDENTIAL_ID]
-    start, end = _window(call, required=True)
+    start, end = read_window(call.data, required=True, incomplete="credential_window_incomplete")
     assert start is not None
     assert end is not None
     _require_gateway(target)

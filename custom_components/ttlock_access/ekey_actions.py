@@ -19,7 +19,14 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .action_inputs import ID_FIELD, NAME_FIELD, Target, action_error, read_moment, single_target
+from .action_inputs import (
+    ID_FIELD,
+    NAME_FIELD,
+    Target,
+    action_error,
+    read_window,
+    single_target,
+)
 from .api import EKey, TTLockError, TTLockInvalidParameterError, TTLockNotFoundError
 from .const import CONF_USERNAME
 from .errors import cloud_error
@@ -74,15 +81,6 @@ DELETE_EKEY_SCHEMA: Final = cv.make_entity_service_schema(
 )
 
 
-def _window(call: ServiceCall, *, required: bool) -> tuple[Any, Any]:
-    start, end = read_moment(call.data, ATTR_START), read_moment(call.data, ATTR_END)
-    if (start is None) != (end is None) or (required and start is None):
-        raise action_error("ekey_window_incomplete")
-    if start is not None and end is not None and end <= start:
-        raise action_error("end_before_start")
-    return start, end
-
-
 def _local_time(moment: datetime | None) -> str | None:
     return None if moment is None else dt_util.as_local(moment).strftime("%H:%M")
 
@@ -129,7 +127,9 @@ async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
     target = single_target(call.hass, call)
     lock = target.lock
     weekdays = tuple(sorted({WEEKDAYS.index(day) + 1 for day in call.data.get(ATTR_WEEKDAYS, [])}))
-    start, end = _window(call, required=bool(weekdays))
+    start, end = read_window(
+        call.data, required=bool(weekdays), incomplete="ekey_window_incomplete"
+    )
     if weekdays and start is not None and end is not None and end.time() <= start.time():
         raise action_error("ekey_daily_times")
     account: str = call.data[ATTR_ACCOUNT].strip()
@@ -162,7 +162,9 @@ async def async_send_ekey(call: ServiceCall) -> ServiceResponse:
 async def async_change_ekey_period(call: ServiceCall) -> ServiceResponse:
     """Give an eKey of one lock a new window."""
     target = single_target(call.hass, call)
-    start, end = _window(call, required=True)
+    start, end = read_window(call.data, required=True, incomplete="ekey_window_incomplete")
+    assert start is not None
+    assert end is not None
     key = await _known(target, call.data[ATTR_EKEY_ID])
     try:
         await target.entry.runtime_data.client.change_key_period(key.key_id, start, end)
