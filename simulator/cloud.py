@@ -53,6 +53,10 @@ from .state import (
     now_ms,
 )
 
+# Wrong codes in a row before a lock records a lock-out (recordType 48). The count is not
+# documented; 5 is what TTLock keypads are reported to allow.
+KEYPAD_LOCKOUT: Final = 5
+
 DEFAULT_FEATURES: Final = sum(
     1 << bit
     for bit in (
@@ -464,6 +468,34 @@ class FakeTTLockCloud:
             )
         if record_type is not None:
             self.add_record(lock, record_type, username=username or "")
+
+    def enter_code(self, lock_id: int, code: str, *, at: datetime | None = None) -> bool:
+        """Someone typed ``code`` at the keypad: it opens the lock if a valid code has it.
+
+        The record names the code (its name and the digits, as the cloud's records do);
+        a wrong code leaves a failed passcode record with the digits typed and no name.
+        After ``KEYPAD_LOCKOUT`` wrong codes in a row the lock records a lock-out (48).
+        """
+        lock = self.locks[lock_id]
+        when = _ms(at)
+        passcode = next(
+            (
+                p
+                for p in lock.passcodes.values()
+                if p.code == code and p.start_ms <= when and (not p.end_ms or when < p.end_ms)
+            ),
+            None,
+        )
+        if passcode is None:
+            lock.bad_entries += 1
+            self.add_record(lock, RecordType.PASSCODE_UNLOCK, code=code, success=False, at=at)
+            if lock.bad_entries % KEYPAD_LOCKOUT == 0:
+                self.add_record(lock, RecordType.SYSTEM_LOCKED, success=False, at=at)
+            return False
+        lock.bad_entries = 0
+        lock.state = LockState.UNLOCKED
+        self.add_record(lock, RecordType.PASSCODE_UNLOCK, username=passcode.name, code=code, at=at)
+        return True
 
     def set_battery(self, lock_id: int, battery: int) -> None:
         lock = self.locks[lock_id]

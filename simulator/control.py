@@ -91,6 +91,11 @@ def _record(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
     )
 
 
+def _keypad(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
+    # Someone types a code at the lock's keypad (a guest arriving, or someone guessing).
+    cloud.enter_code(int(data["lock_id"]), str(data["code"]))
+
+
 def _reset_stats(cloud: FakeTTLockCloud, data: dict[str, Any]) -> None:
     cloud.reset_requests()
 
@@ -110,7 +115,7 @@ def _post(
 
 
 def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
-    """POST fail_next, gateway_online, lock_state, battery, record, allowance, reset_stats.
+    """POST fail_next, gateway_online, lock_state, battery, record, keypad, allowance, reset_stats.
 
     GET stats, locks, allowance, callback (?lock_id=: the newest record's callback form).
     """
@@ -166,6 +171,7 @@ def add_control_routes(app: web.Application, cloud: FakeTTLockCloud) -> None:
         "lock_state": _lock_state,
         "battery": _battery,
         "record": _record,
+        "keypad": _keypad,
         "allowance": _allowance,
         "reset_stats": _reset_stats,
     }.items():

@@ -134,3 +134,4 @@ class RecordType(IntEnum):
     INSIDE_UNLOCK = 32
     AUTO_LOCK = 45
     LOCK_BUTTON = 47
+    SYSTEM_LOCKED = 48  # locked out after repeated bad passcodes, cards or fingerprints

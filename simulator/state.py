@@ -182,6 +182,7 @@ class FakeLock:
     group_name: str = ""
     passcodes: dict[int, FakePasscode] = field(default_factory=dict)
     records: list[FakeRecord] = field(default_factory=list)
+    bad_entries: int = 0  # wrong codes typed in a row at the keypad
     cards: dict[int, FakeCredential] = field(default_factory=dict)
     fingerprints: dict[int, FakeCredential] = field(default_factory=dict)
     keys: dict[int, FakeKey] = field(default_factory=dict)

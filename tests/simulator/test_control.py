@@ -49,3 +49,30 @@ async def test_control_routes(cloud_url: str, fake_cloud: FakeTTLockCloud) -> No
         status, body = await _post(session, f"{cloud_url}/_sim/record", {"lock_id": 1})
         assert status == 400
         assert body["ok"] is False
+
+
+async def test_keypad(cloud_url: str, fake_cloud: FakeTTLockCloud) -> None:
+    """A valid code opens the lock and is named in its record; wrong ones end in a lock-out."""
+    lock = next(lock for lock in fake_cloud.locks.values() if lock.alias == "Front door")
+    fake_cloud.add_passcode(lock, "482913", name="Jane #abc123")
+    lock.state = 0
+    async with aiohttp.ClientSession() as session:
+        url = f"{cloud_url}/_sim/keypad"
+        assert await _post(session, url, {"lock_id": lock.lock_id, "code": "482913"}) == (
+            200,
+            {"ok": True},
+        )
+        opened = lock.records[-1]
+        assert (opened.record_type, opened.success, opened.username, opened.code) == (
+            4,
+            True,
+            "Jane #abc123",
+            "482913",
+        )
+        assert lock.state == 1
+        for _ in range(5):
+            await _post(session, url, {"lock_id": lock.lock_id, "code": "111222"})
+        types = [(record.record_type, record.success, record.username) for record in lock.records]
+        assert types[-6:] == [(4, False, "")] * 5 + [(48, False, "")]
+        status, body = await _post(session, url, {"lock_id": 999, "code": "1"})
+        assert (status, body["ok"]) == (400, False)
