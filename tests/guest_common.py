@@ -122,8 +122,9 @@ def binding_subentry(
     code_source: str = "random",
     code_prefix: str = "",
     code_length: int = 6,
+    **options: Any,
 ) -> ConfigSubentry:
-    """A guest binding subentry."""
+    """A guest binding subentry (``options``: any other option, e.g. the turnover's)."""
     return ConfigSubentry(
         data=MappingProxyType(
             {
@@ -134,6 +135,7 @@ def binding_subentry(
                 CONF_CODE_SOURCE: code_source,
                 CONF_CODE_PREFIX: code_prefix,
                 CONF_CODE_LENGTH: code_length,
+                **options,
             }
         ),
         subentry_type=SUBENTRY_GUEST_BINDING,

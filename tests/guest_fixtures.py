@@ -10,6 +10,7 @@ from custom_components.ttlock_access.const import (
     EVENT_GUEST_CODE_FAILED,
     EVENT_GUEST_CODE_LEFT_ON_LOCK,
     EVENT_GUEST_CODE_REVOKED,
+    EVENT_TURNOVER_CODE_CREATED,
 )
 from simulator import FakeTTLockCloud
 from simulator.state import FakeLock
@@ -47,6 +48,7 @@ def events(hass: HomeAssistant) -> list[Event]:
         EVENT_GUEST_CODE_FAILED,
         EVENT_GUEST_CODE_REVOKED,
         EVENT_GUEST_CODE_LEFT_ON_LOCK,
+        EVENT_TURNOVER_CODE_CREATED,
     ):
         hass.bus.async_listen(event_type, captured.append)
     return captured

@@ -82,6 +82,11 @@ async def test_add_binding(
         "code_source": "prefix",
         "code_prefix": "42",
         "code_length": 6,
+        "fallback_offline": True,
+        "turnover": "off",
+        "cleaner": "Cleaning",
+        "turnover_from": "11:00:00",
+        "turnover_to": "16:00:00",
     }
     await hass.async_block_till_done()  # the entry reloads with its new binding
     (subentry_id,) = init_integration.subentries
@@ -116,8 +121,20 @@ async def test_reconfigure_binding(
         result["flow_id"], user_input(front, name="Flat 2", days_before=7, locks=[])
     )
     assert result["errors"] == {"locks": "no_lock"}
+    turnover = {
+        "turnover": "checkout_day",
+        "cleaner": " Maria ",
+        "turnover_from": "15:00:00",
+        "turnover_to": "11:00:00",
+    }
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], user_input(front, name="Flat 2", days_before=7)
+        result["flow_id"], user_input(front, name="Flat 2", turnover=turnover)
+    )
+    assert result["errors"] == {"turnover": "turnover_hours"}
+    turnover["turnover_to"] = "17:30:00"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        user_input(front, name="Flat 2", days_before=7, turnover=turnover, fallback_offline=False),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -125,6 +142,13 @@ async def test_reconfigure_binding(
     subentry = init_integration.subentries[subentry_id]
     assert subentry.title == "Flat 2"
     assert subentry.data["days_before"] == 7
+    assert {key: subentry.data[key] for key in (*turnover, "fallback_offline")} == {
+        "turnover": "checkout_day",
+        "cleaner": "Maria",
+        "turnover_from": "15:00:00",
+        "turnover_to": "17:30:00",
+        "fallback_offline": False,
+    }
 
 
 async def test_entry_not_loaded(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:

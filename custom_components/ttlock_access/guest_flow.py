@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, cast
 
 from homeassistant.config_entries import (
@@ -9,7 +10,9 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -20,19 +23,29 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TimeSelector,
 )
 import probatio
 
 from .const import (
     CONF_CALENDARS,
+    CONF_CLEANER,
     CONF_CODE_LENGTH,
     CONF_CODE_PREFIX,
     CONF_CODE_SOURCE,
     CONF_DAYS_BEFORE,
+    CONF_FALLBACK_OFFLINE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_TURNOVER,
+    CONF_TURNOVER_FROM,
+    CONF_TURNOVER_TO,
+    DEFAULT_CLEANER,
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
+    DEFAULT_FALLBACK_OFFLINE,
+    DEFAULT_TURNOVER_FROM,
+    DEFAULT_TURNOVER_TO,
     MAX_DAYS_BEFORE,
     MIN_DAYS_BEFORE,
 )
@@ -44,6 +57,7 @@ from .passcodes import (
     MAX_GUEST_MARGIN_MINUTES,
 )
 from .stays import CodeSource
+from .turnovers import TurnoverMode
 
 CONF_NAME = "name"
 # The random part a prefixed code keeps at least.
@@ -96,6 +110,37 @@ def _schema(entry: TTLockConfigEntry, defaults: dict[str, Any]) -> probatio.Sche
             probatio.Required(
                 CONF_CODE_LENGTH, default=defaults.get(CONF_CODE_LENGTH, DEFAULT_CODE_LENGTH)
             ): number(CUSTOM_CODE_MIN_LENGTH, CUSTOM_CODE_MAX_LENGTH),
+            probatio.Required(
+                CONF_FALLBACK_OFFLINE,
+                default=defaults.get(CONF_FALLBACK_OFFLINE, DEFAULT_FALLBACK_OFFLINE),
+            ): BooleanSelector(),
+            probatio.Optional(CONF_TURNOVER, default={}): section(
+                probatio.Schema(
+                    {
+                        probatio.Required(
+                            CONF_TURNOVER, default=defaults.get(CONF_TURNOVER, TurnoverMode.OFF)
+                        ): SelectSelector(
+                            SelectSelectorConfig(
+                                options=[mode.value for mode in TurnoverMode],
+                                translation_key=CONF_TURNOVER,
+                                mode=SelectSelectorMode.LIST,
+                            )
+                        ),
+                        probatio.Required(
+                            CONF_CLEANER, default=defaults.get(CONF_CLEANER, DEFAULT_CLEANER)
+                        ): TextSelector(),
+                        probatio.Required(
+                            CONF_TURNOVER_FROM,
+                            default=defaults.get(CONF_TURNOVER_FROM, DEFAULT_TURNOVER_FROM),
+                        ): TimeSelector(),
+                        probatio.Required(
+                            CONF_TURNOVER_TO,
+                            default=defaults.get(CONF_TURNOVER_TO, DEFAULT_TURNOVER_TO),
+                        ): TimeSelector(),
+                    }
+                ),
+                {"collapsed": defaults.get(CONF_TURNOVER, TurnoverMode.OFF) == TurnoverMode.OFF},
+            ),
         }
     )
 
@@ -115,6 +160,15 @@ def _validate(user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
             errors[CONF_CODE_PREFIX] = "invalid_prefix"
         elif len(prefix) > length - MIN_RANDOM_DIGITS:
             errors[CONF_CODE_PREFIX] = "prefix_too_long"
+    turnover = user_input.get(CONF_TURNOVER) or {}
+    mode = TurnoverMode(turnover.get(CONF_TURNOVER, TurnoverMode.OFF))
+    cleaner = str(turnover.get(CONF_CLEANER) or "").strip() or DEFAULT_CLEANER
+    day_from = str(turnover.get(CONF_TURNOVER_FROM) or DEFAULT_TURNOVER_FROM)
+    day_to = str(turnover.get(CONF_TURNOVER_TO) or DEFAULT_TURNOVER_TO)
+    if mode is TurnoverMode.CHECKOUT_DAY and time.fromisoformat(day_to) <= time.fromisoformat(
+        day_from
+    ):
+        errors[CONF_TURNOVER] = "turnover_hours"
     data = {
         CONF_CALENDARS: list(user_input[CONF_CALENDARS]),
         CONF_LOCKS: [str(lock_id) for lock_id in user_input[CONF_LOCKS]],
@@ -123,6 +177,11 @@ def _validate(user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
         CONF_CODE_SOURCE: source.value,
         CONF_CODE_PREFIX: prefix if source is CodeSource.PREFIX else "",
         CONF_CODE_LENGTH: length,
+        CONF_FALLBACK_OFFLINE: bool(user_input.get(CONF_FALLBACK_OFFLINE, True)),
+        CONF_TURNOVER: mode.value,
+        CONF_CLEANER: cleaner,
+        CONF_TURNOVER_FROM: day_from,
+        CONF_TURNOVER_TO: day_to,
     }
     return errors, data
 

@@ -17,7 +17,12 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import Lock
-from .const import DOMAIN, EVENT_GUEST_CODE_FAILED
+from .const import (
+    DOMAIN,
+    EVENT_GUEST_CODE_CREATED,
+    EVENT_GUEST_CODE_FAILED,
+    EVENT_TURNOVER_CODE_CREATED,
+)
 from .passcodes import iso_local
 from .stays import GuestPlan, PlanStatus
 
@@ -48,6 +53,7 @@ class GuestNotices:
     def event_data(self, plan: GuestPlan, lock: Lock | None) -> dict[str, Any]:
         """Return what the events carry: everything but the code (events are recorded)."""
         return {
+            "role": "turnover" if plan.turnover else "guest",
             "guest": plan.guest,
             "calendar": plan.calendar,
             "event_uid": plan.event,
@@ -59,7 +65,12 @@ class GuestNotices:
         }
 
     def fire(self, event_type: str, plan: GuestPlan, lock: Lock | None, **extra: Any) -> None:
-        """Fire an event about a stay once the book is saved (``flush``)."""
+        """Fire an event about a stay once the book is saved (``flush``).
+
+        A turnover's new code has its own event: it goes to the cleaner, not the guest.
+        """
+        if plan.turnover and event_type == EVENT_GUEST_CODE_CREATED:
+            event_type = EVENT_TURNOVER_CODE_CREATED
         self.queue(event_type, self.event_data(plan, lock) | extra)
 
     def queue(self, event_type: str, data: dict[str, Any]) -> None:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -113,6 +114,7 @@ from .stays import (
     plan_for_event,
     stay_window,
 )
+from .turnovers import TurnoverMode, stay_of, turnover_key, turnover_window
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -314,6 +316,7 @@ class GuestScheduler:
                 owner is None
                 or plan.lock_id not in owner.locks
                 or plan.calendar not in owner.calendars
+                or (plan.turnover and owner.turnover is TurnoverMode.OFF)
             ):
                 async with self.stay_lock(plan.key):
                     await self._async_revoke(plan, "binding_removed", now)
@@ -336,6 +339,7 @@ class GuestScheduler:
             if plan.binding == binding.binding_id
             and plan.calendar == calendar
             and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
+            and not plan.turnover  # derived from the stays, not read from the calendar
         }
         read = await async_read_calendar(
             self.hass,
@@ -354,7 +358,7 @@ class GuestScheduler:
             if (
                 plan.binding == binding.binding_id
                 and plan.calendar == calendar
-                and plan.event in read.cancelled
+                and stay_of(plan.event) in read.cancelled
                 and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
             ):
                 async with self.stay_lock(plan.key):
@@ -369,6 +373,43 @@ class GuestScheduler:
                 if ended and (known is None or known.status not in OPEN_STATUSES):
                     continue  # over: only a code still on the lock needs attention
                 self._upsert(binding, GuestKey(calendar, uid, lock_id), event, now)
+        if binding.turnover is not TurnoverMode.OFF:
+            await self._async_upsert_turnovers(binding, calendar, read.found, now)
+
+    async def _async_upsert_turnovers(
+        self, binding: Binding, calendar: str, found: Mapping[str, CalendarEvent], now: datetime
+    ) -> None:
+        """Bring the turnovers after the calendar's stays in line with them (turnovers.py)."""
+        arrivals = [event.start_datetime_local for event in found.values()]
+        for other in binding.calendars:
+            arrivals += [stay.start for stay in self._ahead.get((binding.binding_id, other), ())]
+        # The window is the turnover's own: no margin on fixed hours.
+        rules = (
+            binding
+            if binding.turnover is TurnoverMode.BETWEEN_STAYS
+            else replace(binding, margin=timedelta())
+        )
+        for uid, event in found.items():
+            window = turnover_window(
+                binding.turnover,
+                event.end_datetime_local,
+                arrivals,
+                day_from=binding.turnover_from,
+                day_to=binding.turnover_to,
+            )
+            for lock_id in binding.locks:
+                key = GuestKey(calendar, turnover_key(uid), lock_id)
+                known = self.plans.get(str(key))
+                is_open = known is not None and known.status in OPEN_STATUSES
+                if window is None or window[1] + rules.margin <= now:
+                    if window is None and is_open and known is not None:
+                        async with self.stay_lock(key):
+                            await self._async_cancel(known, now)  # back to back now
+                    continue
+                turnover = CalendarEvent(
+                    start=window[0], end=window[1], summary=binding.cleaner, uid=key.event
+                )
+                self._upsert(rules, key, turnover, now)
 
     def _lock_data(self, lock_id: int) -> Lock | None:
         return self._locks().get(lock_id)

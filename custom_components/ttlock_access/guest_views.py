@@ -60,7 +60,7 @@ def next_stay(
     stays: dict[tuple[str, str], list[GuestPlan]] = {}
     known: set[tuple[str, str]] = set()
     for plan in plans:
-        if plan.binding != binding_id:
+        if plan.binding != binding_id or plan.turnover:
             continue
         known.add((plan.calendar, plan.event))
         if plan.status in (*OPEN_STATUSES, PlanStatus.FAILED) and plan.start > now:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 import hashlib
 import re
@@ -34,14 +34,23 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_CALENDARS,
+    CONF_CLEANER,
     CONF_CODE_LENGTH,
     CONF_CODE_PREFIX,
     CONF_CODE_SOURCE,
     CONF_DAYS_BEFORE,
+    CONF_FALLBACK_OFFLINE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_TURNOVER,
+    CONF_TURNOVER_FROM,
+    CONF_TURNOVER_TO,
+    DEFAULT_CLEANER,
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
+    DEFAULT_FALLBACK_OFFLINE,
+    DEFAULT_TURNOVER_FROM,
+    DEFAULT_TURNOVER_TO,
     SUBENTRY_GUEST_BINDING,
 )
 from .passcodes import (
@@ -53,6 +62,7 @@ from .passcodes import (
     is_too_simple,
     iso_local,
 )
+from .turnovers import TurnoverMode, is_turnover
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -132,6 +142,12 @@ class Binding:
     code_source: CodeSource = CodeSource.RANDOM
     code_prefix: str = ""
     code_length: int = DEFAULT_CODE_LENGTH
+    turnover: TurnoverMode = TurnoverMode.OFF
+    cleaner: str = DEFAULT_CLEANER
+    turnover_from: time = time(11)  # DEFAULT_TURNOVER_FROM
+    turnover_to: time = time(16)  # DEFAULT_TURNOVER_TO
+    # An offline code for the stay when its custom code cannot be made in time.
+    fallback_offline: bool = DEFAULT_FALLBACK_OFFLINE
 
     @classmethod
     def from_subentry(cls, binding_id: str, title: str, data: Mapping[str, Any]) -> Binding:
@@ -146,6 +162,11 @@ class Binding:
             code_source=CodeSource(data.get(CONF_CODE_SOURCE, CodeSource.RANDOM)),
             code_prefix=str(data.get(CONF_CODE_PREFIX) or ""),
             code_length=int(data.get(CONF_CODE_LENGTH, DEFAULT_CODE_LENGTH)),
+            turnover=TurnoverMode(data.get(CONF_TURNOVER, TurnoverMode.OFF)),
+            cleaner=str(data.get(CONF_CLEANER) or DEFAULT_CLEANER)[:MAX_NAME_LENGTH],
+            turnover_from=time.fromisoformat(data.get(CONF_TURNOVER_FROM, DEFAULT_TURNOVER_FROM)),
+            turnover_to=time.fromisoformat(data.get(CONF_TURNOVER_TO, DEFAULT_TURNOVER_TO)),
+            fallback_offline=bool(data.get(CONF_FALLBACK_OFFLINE, DEFAULT_FALLBACK_OFFLINE)),
         )
 
     @property
@@ -361,6 +382,11 @@ class GuestPlan:
     def name(self) -> str:
         """The name the stay's code has on the lock."""
         return code_name(self.guest, self.calendar, self.event)
+
+    @property
+    def turnover(self) -> bool:
+        """Whether this is a turnover (the cleaner's code after a stay, turnovers.py)."""
+        return is_turnover(self.event)
 
     @property
     def by_action(self) -> bool:
