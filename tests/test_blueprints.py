@@ -53,6 +53,7 @@ INPUTS: dict[str, dict[str, Any]] = {
         "hours_before": 48,
         "locks": ["lock.front_door"],
     },
+    "deliver_turnover_code.yaml": {"notify_action": "notify.cleaner", "locks": ["lock.front_door"]},
     "guest_code_failed.yaml": {"notify_action": "notify.host"},
     "lock_alerts.yaml": {
         "batteries": ["sensor.front_door_battery"],
@@ -146,8 +147,12 @@ async def _automation(hass: HomeAssistant, name: str, inputs: dict[str, Any]) ->
     assert state.state == "on"
 
 
-async def _setup_bound(hass: HomeAssistant, entry: MockConfigEntry, lock_id: int) -> None:
-    hass.config_entries.async_add_subentry(entry, binding_subentry([lock_id], code_source="phone"))
+async def _setup_bound(
+    hass: HomeAssistant, entry: MockConfigEntry, lock_id: int, **options: Any
+) -> None:
+    hass.config_entries.async_add_subentry(
+        entry, binding_subentry([lock_id], code_source="phone", **options)
+    )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -259,6 +264,79 @@ async def test_deliver_before_arrival_end_to_end(
     await hass.async_block_till_done()
     (code,) = guest_codes(front, {51000001, 51000002, 51000003})
     assert [call.data["message"] for call in sent] == [f"Jones: {code.code}"]
+
+
+async def test_deliver_fallback_then_its_replacement(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """An offline code stands in (with the note), then the custom code is sent once."""
+    front = lock_named(fake_cloud, "Front door")
+    demo = set(front.passcodes)
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Brown", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "guest")
+    await _automation(hass, "deliver_guest_code.yaml", {"notify_action": "notify.guest"})
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    midnight = dt_util.start_of_local_day(dt_util.as_local(start))
+    await _walk(hass, frozen, midnight)
+    (offline,) = guest_codes(front, demo)
+    (first,) = [call.data["message"] for call in sent]
+    assert first.startswith(
+        f"Hello Brown, welcome! Your door code for Front door is {offline.code}"
+    )
+    assert "Please use it once before" in first
+    assert "generated offline because the lock could not be reached" in first
+
+    fake_cloud.set_gateway_online(gateway_id, True)
+    await _walk(hass, frozen, midnight + timedelta(hours=1))
+    (custom,) = guest_codes(front, demo)
+    assert len(sent) == 2
+    update = sent[1].data["message"]
+    assert update.startswith(
+        f"Hello Brown, your booking changed. Your new door code for Front door is {custom.code};"
+        " the previous code no longer works."
+    )
+    assert "generated offline" not in update
+    await _walk(hass, frozen, start)
+    assert len(sent) == 2
+
+
+async def test_deliver_turnover_code_end_to_end(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """Two stays in a local calendar: the cleaner gets the turnover's code, once per change."""
+    front = lock_named(fake_cloud, "Front door")
+    demo = set(front.passcodes)
+    await _local_calendar(hass)
+    checkout = datetime(2026, 6, 18, 18, 0, tzinfo=UTC)  # 11:00 in Los Angeles
+    arrival = datetime(2026, 6, 19, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Smith", checkout - timedelta(days=2), checkout)
+    await _add_stay(hass, "Jones", arrival, arrival + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "cleaner")
+    await _automation(
+        hass,
+        "deliver_turnover_code.yaml",
+        {"notify_action": "notify.cleaner", "locks": ["lock.front_door"]},
+    )
+    await _setup_bound(
+        hass, mock_config_entry, front.lock_id, turnover="between_stays", cleaner="Maria"
+    )
+    (code,) = [c for c in guest_codes(front, demo) if c.name.startswith("Maria #")]
+    (call,) = sent
+    assert call.data["title"] == "Turnover"
+    assert call.data["message"] == (
+        "Maria, Front door is yours from Thu 18 Jun 10:30 to Fri 19 Jun 15:30."
+        f" Door code: {code.code}."
+    )
 
 
 async def test_deliver_before_arrival_back_to_back_stays(
@@ -393,7 +471,7 @@ async def test_guest_code_failed_end_to_end(
     await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
     created: list[Any] = []
     hass.bus.async_listen(EVENT_GUEST_CODE_CREATED, created.append)
-    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    await _setup_bound(hass, mock_config_entry, front.lock_id, fallback_offline=False)
     midnight = dt_util.start_of_local_day(dt_util.as_local(start))
     moment = dt_util.now()
     while moment < midnight:

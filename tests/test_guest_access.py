@@ -146,6 +146,7 @@ async def test_code_made_days_before_and_removed_after_checkout(
                 "code": "900482",
                 "passcode_id": code.passcode_id,
                 "offline": False,
+                "fallback": False,
                 "valid_from": data["valid_from"],
                 "valid_to": data["valid_to"],
             }
@@ -260,6 +261,19 @@ async def test_moved_and_cancelled(
     offline = [c for c in guest_codes(garage, demo_ids) if guest_name(c) == "Adams"]
     assert len(offline) == 2
     assert events[-1].data["moved"] is True
+    # Each re-delivery says what changed: the dates (custom), the dates and code (offline).
+    redelivered = {e.data["lock_id"]: e.data for e in events if e.data.get("reason") == "moved"}
+    assert redelivered[front.lock_id]["changed"] == ["dates"]
+    assert redelivered[garage.lock_id]["changed"] == ["dates", "code"]
+    assert (
+        redelivered[front.lock_id]["previous_valid_from"]
+        == dt_util.as_local(start - timedelta(minutes=30)).isoformat()
+    )
+    assert (
+        redelivered[front.lock_id]["valid_from"]
+        == dt_util.as_local(start + timedelta(hours=2) - timedelta(minutes=30)).isoformat()
+    )
+    assert_no_code(redelivered[front.lock_id], adams.code)
     scheduler = mock_config_entry.runtime_data.guests
     garage_plan = next(
         p for p in scheduler.plans.values() if p.lock_id == garage.lock_id and p.event == "a"
@@ -374,6 +388,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "status": "planned",
             "code": None,
             "offline": False,
+            "fallback": False,
             "valid_from": dt_util.as_local(start - timedelta(minutes=30)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(minutes=30)).isoformat(),
         },
@@ -383,6 +398,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "status": "planned",
             "code": None,
             "offline": True,  # whole hours, rounded outward
+            "fallback": False,
             "valid_from": dt_util.as_local(start - timedelta(hours=1)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(hours=1)).isoformat(),
         },
@@ -674,7 +690,7 @@ async def test_gateway_offline_until_checkin_day(
     fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
     start = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)  # 15:00 on the 17th in Los Angeles
     stays.add("a", start, start + timedelta(days=2), "Adams")
-    await setup_bound(hass, mock_config_entry, [front])
+    await setup_bound(hass, mock_config_entry, [front], fallback_offline=False)
     midnight = dt_util.start_of_local_day(dt_util.as_local(start))
     moment = NOW
     while moment < midnight - timedelta(hours=1):
@@ -1137,7 +1153,7 @@ async def test_failed_stay_moved_gets_another_chance(
     fake_cloud.set_gateway_online(gateway_id, False)
     start = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # late booking: until check-in
     stays.add("a", start, start + timedelta(days=2), "Adams")
-    await setup_bound(hass, mock_config_entry, [front])
+    await setup_bound(hass, mock_config_entry, [front], fallback_offline=False)
     await go(hass, frozen, start)
     scheduler = mock_config_entry.runtime_data.guests
     (plan,) = scheduler.plans.values()

@@ -8,6 +8,7 @@ book that explains them, so an automation that reacts never reads an older book.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 import hashlib
 from typing import Any, Final
 
@@ -27,6 +28,26 @@ from .passcodes import iso_local
 from .stays import GuestPlan, PlanStatus
 
 ISSUE_GUEST_CODE_FAILED: Final = "guest_code_failed"
+
+
+def changes(
+    plan: GuestPlan, before: tuple[datetime | None, datetime | None, str | None]
+) -> dict[str, Any]:
+    """Say what a moved code changed, for the message that re-delivers it.
+
+    ``before``: the code's validity and digits before the move. ``changed`` lists
+    ``dates`` and/or ``code``; the digits themselves are never in an event.
+    """
+    valid_from, valid_to, code = before
+    changed = [
+        *(["dates"] if (valid_from, valid_to) != (plan.valid_from, plan.valid_to) else []),
+        *(["code"] if code != plan.code else []),
+    ]
+    return {
+        "changed": changed,
+        "previous_valid_from": iso_local(valid_from),
+        "previous_valid_to": iso_local(valid_to),
+    }
 
 
 class GuestNotices:

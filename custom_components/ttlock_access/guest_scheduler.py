@@ -75,14 +75,16 @@ from .const import (
     EVENT_GUEST_CODE_REVOKED,
     SUBENTRY_GUEST_BINDING,
 )
-from .guest_notices import GuestNotices
+from .guest_notices import GuestNotices, changes
 from .guest_store import GuestStore, plans_from_legacy
 from .guest_timing import (
+    FALLBACK_REASONS,
     RETRY_INTERVAL,
     REVOKE_GIVE_UP,
     after_create_failure,
     after_move_failure,
     closed_long_ago,
+    next_upgrade,
     next_wake,
     reset,
     verify_due,
@@ -471,6 +473,8 @@ class GuestScheduler:
         async with self.stay_lock(plan.key):
             if plan.window_to <= now:
                 await self._async_revoke(plan, "checked_out", now)
+            elif plan.fallback and plan.next_attempt is not None and lock is not None:
+                await self._async_upgrade(plan, lock, binding, now)
             elif plan.served_window() != (plan.window_from, plan.window_to):
                 await self._async_move(plan, binding, now)
 
@@ -508,7 +512,11 @@ class GuestScheduler:
                 if isinstance(outcome, PreparedCode):
                     outcome = await self.async_write(plan, lock, outcome)
             except HomeAssistantError as err:
-                self._handle_error(plan, err.translation_key or "cloud_error", now)
+                failure = err.translation_key or "cloud_error"
+                if after_create_failure(plan, failure, now) and not (
+                    await self._async_fall_back(plan, lock, binding, failure, now)
+                ):
+                    self.notices.tell_failed(plan)
                 await self._async_save()
                 return
             self._created(plan, outcome)
@@ -517,22 +525,112 @@ class GuestScheduler:
         )
         await self._async_save()
 
+    # ---- fallback offline codes -------------------------------------------------------
+
+    async def _async_fall_back(
+        self, plan: GuestPlan, lock: Lock, binding: Binding, reason: str, now: datetime
+    ) -> bool:
+        """Make an offline code for a stay whose custom code cannot be made in time.
+
+        Only where the binding allows it, for a failure an offline code gets around (the
+        gateway or the cloud out of reach, ``FALLBACK_REASONS``), on a lock with a keypad.
+        The stay then tries its custom code hourly until the fallback's validity opens
+        (``_async_upgrade``). False: no fallback (the host is told, as before).
+        """
+        if not (
+            binding.fallback_offline
+            and lock.is_remote
+            and lock.supports_passcodes
+            and reason in FALLBACK_REASONS
+            and plan.window_to > now
+        ):
+            return False
+        online = (plan.window_from, plan.window_to)
+        try:
+            outcome = await self.async_prepare(plan, lock, binding, now, offline=True)
+            if isinstance(outcome, PreparedCode):
+                outcome = await self.async_write(plan, lock, outcome)
+        except HomeAssistantError as err:
+            _LOGGER.info(
+                "No offline code either for %s on lock %s: %s", plan.event, plan.lock_id, err
+            )
+            plan.window_from, plan.window_to = online
+            return False
+        self._created(plan, outcome)
+        plan.next_attempt = next_upgrade(plan, now)
+        _LOGGER.warning(
+            "The custom code for %s on lock %s could not be made in time (%s): an offline "
+            "code stands in for it",
+            plan.event,
+            plan.lock_id,
+            reason,
+        )
+        self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, lock, fallback_reason=reason)
+        return True
+
+    async def _async_upgrade(
+        self, plan: GuestPlan, lock: Lock, binding: Binding, now: datetime
+    ) -> None:
+        """Replace a fallback offline code by the stay's custom code, if it can be made now.
+
+        The custom code is made first; then the offline one is deleted through the gateway
+        (or, if that fails, reported as left on the lock): two valid codes are never left
+        unannounced. The event says the code changed, and whether the old one is gone.
+        """
+        assert plan.passcode_id is not None
+        old, old_valid_to = plan.passcode_id, plan.valid_to
+        fallback_window = (plan.window_from, plan.window_to)
+        plan.superseded.append(old)  # not the stay's code once a custom one exists
+        plan.window_from, plan.window_to = stay_window(
+            plan.start, plan.end, binding.margin, offline=False
+        )
+        try:
+            outcome = await self.async_prepare(plan, lock, binding, now, offline=False)
+            if isinstance(outcome, PreparedCode):
+                outcome = await self.async_write(plan, lock, outcome)
+        except HomeAssistantError as err:
+            plan.superseded.remove(old)
+            plan.window_from, plan.window_to = fallback_window
+            plan.error = err.translation_key or "cloud_error"
+            plan.next_attempt = next_upgrade(plan, now)
+            await self._async_save()
+            return
+        self._created(plan, outcome)
+        await self._async_retire(plan, old, old_valid_to, "replaced", now)
+        self.notices.fire(
+            EVENT_GUEST_CODE_CREATED,
+            plan,
+            lock,
+            moved=True,
+            reason="replaced_fallback",
+            changed=["code"],
+            previous_code_removed=old not in self.left.on_lock(plan.lock_id),
+        )
+        await self._async_save()
+
     # ---- a stay's code: adopted if the cloud has it, else made ------------------------
 
     async def async_prepare(
-        self, plan: GuestPlan, lock: Lock, binding: Binding | None, now: datetime
+        self,
+        plan: GuestPlan,
+        lock: Lock,
+        binding: Binding | None,
+        now: datetime,
+        *,
+        offline: bool | None = None,
     ) -> PasscodeResult | PreparedCode:
         """Find the stay's code on the lock, else check a new one (see ``stay_codes.py``).
 
+        ``offline``: an offline code even where the cloud reaches the lock (a fallback).
         The caller holds the stay's lock.
         """
-        if not lock.is_remote:
+        if offline or (offline is None and not lock.is_remote):
             # An offline code keeps whole hours: the plan's window becomes what the next
             # calendar read computes for it, or the code would be "moved" at once.
             plan.window_from = dt_util.as_utc(floor_hour(plan.window_from))
             plan.window_to = dt_util.as_utc(ceil_hour(plan.window_to))
         text = " ".join((plan.guest, *self._texts.get(str(plan.key), ())))
-        outcome = await self.codes.prepare(plan, lock, binding, text, now)
+        outcome = await self.codes.prepare(plan, lock, binding, text, now, offline=offline)
         if isinstance(outcome, FoundCodes):
             return await self._async_adopt(plan, lock, outcome, now)
         return outcome
@@ -601,6 +699,9 @@ class GuestScheduler:
         plan.passcode_id = result.passcode_id
         plan.code = result.code
         plan.offline = result.offline
+        # An offline code on a lock the cloud reaches stands in for a custom one.
+        lock = self._lock_data(plan.lock_id)
+        plan.fallback = result.offline and bool(lock and lock.is_remote)
         plan.valid_from = dt_util.as_utc(result.valid_from) if result.valid_from else None
         plan.valid_to = dt_util.as_utc(result.valid_to) if result.valid_to else None
         plan.made_for = (plan.window_from, plan.window_to)
@@ -752,6 +853,7 @@ class GuestScheduler:
         """
         assert plan.passcode_id is not None
         old, old_valid_to = plan.passcode_id, plan.valid_to
+        before = (plan.valid_from, plan.valid_to, plan.code)
         replacement: PasscodeResult | None = None
         try:
             if plan.offline:
@@ -789,7 +891,14 @@ class GuestScheduler:
             self._created(plan, replacement)
             await self._async_retire(plan, old, old_valid_to, "moved", now)
         self.notices.delete_issue(plan)
-        self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, lock, moved=True, reason="moved")
+        self.notices.fire(
+            EVENT_GUEST_CODE_CREATED,
+            plan,
+            lock,
+            moved=True,
+            reason="moved",
+            **changes(plan, before),
+        )
 
     @staticmethod
     def _result(plan: GuestPlan) -> PasscodeResult:

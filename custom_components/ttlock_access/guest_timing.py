@@ -9,6 +9,8 @@ Rules over a stay's plan, with no cloud, store or event in them: the scheduler
   and on while the stay lasts; the host hears of it at the deadline.
 - A passcode quota refusal waits for the 1st when that comes before the stay; otherwise
   the host hears of it at once and the stay is retried when the quota frees up.
+- A stay on a fallback offline code tries its custom code hourly until the fallback's
+  validity opens.
 - A lock with live stay codes has its list read weekly, and once more three hours
   before each arrival, when a missing code matters most.
 """
@@ -39,6 +41,11 @@ VERIFY_BEFORE_ARRIVAL: Final = timedelta(hours=3)
 # (the monthly limit is refused at home without a call until the daily probe passes)
 RETRYABLE: Final = RETRYABLE_CLOUD_KEYS | {"lock_not_found"}
 QUOTA: Final = frozenset({"quota_exhausted", "cloud_passcode_quota"})
+# Failures after which an offline code may stand in for a custom one (fallback_offline):
+# the gateway or the cloud out of reach. Not the passcode quota: an offline timed code
+# counts in it too. The monthly call limit (30007) refuses the offline code as well, and
+# the host is told, as without a fallback.
+FALLBACK_REASONS: Final = RETRYABLE - {"lock_not_found"}
 
 
 def reset(plan: GuestPlan, error: str | None) -> None:
@@ -86,6 +93,17 @@ def after_create_failure(plan: GuestPlan, reason: str, now: datetime) -> bool:
             plan.next_attempt,
         )
     return plan.next_attempt is None or now >= deadline
+
+
+def next_upgrade(plan: GuestPlan, now: datetime) -> datetime | None:
+    """When a fallback code's stay next tries its custom code; None: keep the fallback.
+
+    Hourly while there is time before the fallback's validity opens: once the guest can
+    use the offline code, a change would only confuse.
+    """
+    until = plan.valid_from or plan.window_from
+    later = now + RETRY_INTERVAL
+    return later if later < until else None
 
 
 def after_move_failure(plan: GuestPlan, reason: str, now: datetime) -> bool:

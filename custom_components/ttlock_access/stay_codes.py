@@ -169,9 +169,15 @@ class StayCodes:
         binding: Binding | None,
         event_text: str,
         now: datetime,
+        *,
+        offline: bool | None = None,
     ) -> FoundCodes | PreparedCode:
-        """Find the stay's codes on the lock, or check a new one (quota, digits)."""
-        offline = not lock.is_remote
+        """Find the stay's codes on the lock, or check a new one (quota, digits).
+
+        ``offline``: an offline code even on a lock the cloud reaches (a fallback).
+        """
+        if offline is None:
+            offline = not lock.is_remote
         existing = await self.codes(lock)
         if (found := self.own_codes(plan, existing, now)) is not None:
             return found

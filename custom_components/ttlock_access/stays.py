@@ -372,6 +372,9 @@ class GuestPlan:
     # chosen (custom codes) and the period asked for. While it is set, the lock's list is
     # read for the stay's code before anything is made again.
     intent: Intent | None = None
+    # An offline code made because the custom one could not be (fallback_offline): the
+    # custom code replaces it if it can be made before the stay's window opens.
+    fallback: bool = False
 
     @property
     def key(self) -> GuestKey:
@@ -427,6 +430,7 @@ class GuestPlan:
             "superseded": list(self.superseded),
             "closed_at": iso_local(self.closed_at),
             "intent": None if self.intent is None else self.intent.as_dict(),
+            "fallback": self.fallback,
         }
 
     @classmethod
@@ -460,6 +464,7 @@ class GuestPlan:
             superseded=list(data.get("superseded", [])),
             closed_at=_dt(data.get("closed_at")),
             intent=Intent.from_dict(data["intent"]) if data.get("intent") else None,
+            fallback=bool(data.get("fallback")),
         )
 
     def public(self, lock_name: str, *, with_code: bool) -> dict[str, Any]:
@@ -477,6 +482,7 @@ class GuestPlan:
             data["code"] = self.code if self.status is PlanStatus.CREATED else None
         data |= {
             "offline": self.offline,
+            "fallback": self.fallback,
             "valid_from": iso_local(self.valid_from or self.window_from),
             "valid_to": iso_local(self.valid_to or self.window_to),
         }

@@ -25,6 +25,7 @@ from .const import (
     FEATURE_IC_CARD,
     FEATURE_LOCK_COMMAND,
     FEATURE_PASSAGE_MODE,
+    FEATURE_PASSCODE,
     FEATURE_PRIVACY_LOCK,
     FEATURE_RESET_BUTTON,
     FEATURE_SOUND,
@@ -180,6 +181,11 @@ class Lock:
         return self.is_remote and (
             self.supports(FEATURE_GATEWAY_UNLOCK) or self.supports(FEATURE_LOCK_COMMAND)
         )
+
+    @property
+    def supports_passcodes(self) -> bool:
+        """Whether the lock has a keypad (it then takes offline codes, cloud-generated)."""
+        return self.supports(FEATURE_PASSCODE)
 
     @property
     def supports_auto_lock(self) -> bool:
