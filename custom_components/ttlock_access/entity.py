@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, override
 
 from homeassistant.core import callback
@@ -112,13 +112,19 @@ class TTLockRemoteLockEntity(TTLockLockEntity):
     def available(self) -> bool:
         if not super().available:
             return False
-        lock_data = self.lock_data
-        if not lock_data.reachable:
-            return False
-        gateways = self.coordinator.gateways.data or {}
-        states = [gateways[gid].gateway.online for gid in lock_data.gateway_ids if gid in gateways]
-        # Behind gateways that are all offline: nothing gets through.
-        return not states or any(states) or lock_data.lock.is_wifi
+        return reachable_now(self.lock_data, self.coordinator.gateways.data or {})
+
+
+def reachable_now(lock_data: LockData, gateways: Mapping[int, GatewayData]) -> bool:
+    """Whether the cloud can reach a lock now: it answered last, and a gateway is online.
+
+    ``gateways``: the gateways coordinator's data (gateway id -> its data).
+    """
+    if not lock_data.reachable:
+        return False
+    states = [gateways[gid].gateway.online for gid in lock_data.gateway_ids if gid in gateways]
+    # Behind gateways that are all offline: nothing gets through.
+    return not states or any(states) or lock_data.lock.is_wifi
 
 
 class TTLockGatewayEntity(CoordinatorEntity[TTLockGatewaysCoordinator]):

@@ -90,6 +90,7 @@ from .guest_timing import (
     verify_due,
     waits_for_quota,
 )
+from .host_overview import LockStatus, month_plan
 from .left_codes import LeftCodes
 from .passcodes import (
     PasscodeKind,
@@ -1087,6 +1088,20 @@ class GuestScheduler:
             now=now,
             look_ahead=LOOK_AHEAD,
         )
+
+    def month_plan(
+        self, binding_id: str, locks: Mapping[int, LockStatus], now: datetime
+    ) -> dict[str, Any] | None:
+        """Return a binding's month for the host (see ``host_overview.py``)."""
+        binding = bindings_of(self.entry).get(binding_id)
+        if binding is None:
+            return None
+        ahead = [
+            stay
+            for calendar in binding.calendars
+            for stay in self._ahead.get((binding_id, calendar), ())
+        ]
+        return month_plan(binding, self.plans.values(), ahead, locks, now=now)
 
     def stay_plans(self, calendar: str, event: str) -> list[GuestPlan]:
         """Return a stay's plans (one per lock, any status), else its look-ahead previews."""
