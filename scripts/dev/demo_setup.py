@@ -282,6 +282,149 @@ async def add_demo_calendar(
     )
 
 
+# The host's day (scripts/dev/host_day.py): a calendar bound to the back door with
+# turnover codes, blueprint automations that deliver to Home Assistant's notifications,
+# and a dashboard that shows the day.
+HOST_DAY_AUTOMATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "host_day_deliver": (
+        "deliver_guest_code.yaml",
+        {"notify_action": "notify.persistent_notification"},
+    ),
+    "host_day_turnover": (
+        "deliver_turnover_code.yaml",
+        {"notify_action": "notify.persistent_notification"},
+    ),
+    "host_day_failed": (
+        "guest_code_failed.yaml",
+        {"notify_action": "notify.persistent_notification"},
+    ),
+}
+HOST_DAY_DASHBOARD: dict[str, Any] = {
+    "title": "Host's day",
+    "views": [
+        {
+            "title": "Studio",
+            "path": "studio",
+            "cards": [
+                {
+                    "type": "markdown",
+                    "title": "Today at the Studio",
+                    "content": (
+                        "{% set plan = 'sensor.studio_month_plan' %}"
+                        "{% set next = 'sensor.studio_next_stay' %}"
+                        "**Now:** {{ state_attr(plan, 'current_guest') or 'nobody' }}"
+                        "{% if state_attr(plan, 'current_checkout') %}, leaving "
+                        "{{ as_timestamp(state_attr(plan, 'current_checkout'))"
+                        " | timestamp_custom('%H:%M') }}{% endif %}\n\n"
+                        "**Next guest:** {{ state_attr(next, 'guest') or 'none booked' }}"
+                        "{% if states(next) not in ['unknown', 'unavailable'] %}, arriving "
+                        "{{ as_timestamp(states(next)) | timestamp_custom('%a %H:%M') }}"
+                        "{% endif %}\n\n"
+                        "**This month:** {{ states(plan) }} stays, "
+                        "{{ state_attr(plan, 'turnovers') }} turnovers, "
+                        "{{ state_attr(plan, 'codes_needed') }} codes still to make\n\n"
+                        "{% for risk in state_attr(plan, 'at_risk') or [] %}"
+                        "- ⚠️ {{ risk.guest }} ({{ risk.lock }}): "
+                        "{{ risk.reasons | join(', ') }}\n{% endfor %}"
+                    ),
+                },
+                {
+                    "type": "entities",
+                    "title": "Back door",
+                    "entities": [
+                        "lock.back_door",
+                        "event.back_door_operation",
+                        "sensor.studio_next_stay",
+                        "sensor.studio_month_plan",
+                    ],
+                },
+                {
+                    "type": "calendar",
+                    "entities": ["calendar.studio", "calendar.back_door_access"],
+                    "initial_view": "listWeek",
+                },
+                {
+                    "type": "logbook",
+                    "target": {"entity_id": ["lock.back_door", "event.back_door_operation"]},
+                    "hours_to_show": 6,
+                },
+            ],
+        }
+    ],
+}
+
+
+async def loaded_entry(
+    session: aiohttp.ClientSession, ha_url: str, headers: dict[str, str], domain: str
+) -> dict[str, Any]:
+    """Return a domain's entry once it is loaded (adding a binding reloads it)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for entry in await entries(session, ha_url, headers):
+            if entry["domain"] == domain and entry["state"] == "loaded":
+                return dict(entry)
+        await asyncio.sleep(0.5)
+    raise SystemExit(f"the {domain} entry did not load within 2 minutes")
+
+
+async def add_host_day(
+    session: aiohttp.ClientSession,
+    ha_url: str,
+    sim_url: str,
+    headers: dict[str, str],
+    call: Call,
+) -> None:
+    """Add the Studio calendar bound to the back door, its automations and dashboard."""
+    if any(
+        entry["domain"] == "local_calendar" and entry["title"] == "Studio"
+        for entry in await entries(session, ha_url, headers)
+    ):
+        return
+    flows = f"{ha_url}/api/config/config_entries/flow"
+    await run_flow(session, flows, headers, "local_calendar", {"calendar_name": "Studio"})
+    async with session.get(f"{sim_url}/_sim/locks") as resp:
+        back = next(lock for lock in await resp.json() if lock["name"] == "Back door")
+    ttlock = await loaded_entry(session, ha_url, headers, "ttlock_access")
+    await run_flow(
+        session,
+        f"{ha_url}/api/config/config_entries/subentries/flow",
+        headers,
+        [ttlock["entry_id"], "guest_binding"],
+        {
+            "name": "Studio",
+            "calendars": ["calendar.studio"],
+            "locks": [str(back["lock_id"])],
+            "days_before": 1,
+            "margin": 0,
+            "code_source": "random",
+            "code_length": 6,
+            "fallback_offline": True,
+            "turnover": {"turnover": "between_stays", "cleaner": "Maria"},
+        },
+    )
+    for automation_id, (blueprint, inputs) in HOST_DAY_AUTOMATIONS.items():
+        body = {
+            "id": automation_id,
+            "alias": f"Host's day: {blueprint.removesuffix('.yaml').replace('_', ' ')}",
+            "description": "",
+            "use_blueprint": {"path": f"ttlock_access/{blueprint}", "input": inputs},
+        }
+        async with session.post(
+            f"{ha_url}/api/config/automation/config/{automation_id}", json=body, headers=headers
+        ) as resp:
+            resp.raise_for_status()
+    await call(
+        "lovelace/dashboards/create",
+        url_path="host-day",
+        title="Host's day",
+        icon="mdi:door-open",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    await call("lovelace/config/save", url_path="host-day", config=HOST_DAY_DASHBOARD)
+
+
 async def main(
     ha_url: str, simulator_url: str, user: str, password: str, *, onboard_only: bool = False
 ) -> None:
@@ -313,6 +456,7 @@ async def main(
             )
         await add_demo_calendar(session, ha_url, simulator_url, headers)
         async with websocket(session, ha_url, token) as call:
+            await add_host_day(session, ha_url, simulator_url, headers, call)
             await report_repairs(call)
 
 
