@@ -148,6 +148,7 @@ async def test_code_made_days_before_and_removed_after_checkout(
                 "offline": False,
                 "valid_from": data["valid_from"],
                 "valid_to": data["valid_to"],
+                "arrived_at": None,
             }
         ],
     }
@@ -376,6 +377,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "offline": False,
             "valid_from": dt_util.as_local(start - timedelta(minutes=30)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(minutes=30)).isoformat(),
+            "arrived_at": None,
         },
         {
             "lock": "Garage",
@@ -385,6 +387,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "offline": True,  # whole hours, rounded outward
             "valid_from": dt_util.as_local(start - timedelta(hours=1)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(hours=1)).isoformat(),
+            "arrived_at": None,
         },
     ]
     # Seen, not planned: nothing stored, nothing made, nothing fired.

@@ -40,8 +40,10 @@ from .const import (
     CONF_DAYS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
+    DEFAULT_NO_SHOW_HOURS,
     SUBENTRY_GUEST_BINDING,
 )
 from .passcodes import (
@@ -132,6 +134,8 @@ class Binding:
     code_source: CodeSource = CodeSource.RANDOM
     code_prefix: str = ""
     code_length: int = DEFAULT_CODE_LENGTH
+    # Hours after check-in without a use of the stay's code that make a no-show (0: off).
+    no_show_hours: int = DEFAULT_NO_SHOW_HOURS
 
     @classmethod
     def from_subentry(cls, binding_id: str, title: str, data: Mapping[str, Any]) -> Binding:
@@ -146,6 +150,7 @@ class Binding:
             code_source=CodeSource(data.get(CONF_CODE_SOURCE, CodeSource.RANDOM)),
             code_prefix=str(data.get(CONF_CODE_PREFIX) or ""),
             code_length=int(data.get(CONF_CODE_LENGTH, DEFAULT_CODE_LENGTH)),
+            no_show_hours=int(data.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS)),
         )
 
     @property
@@ -351,6 +356,12 @@ class GuestPlan:
     # chosen (custom codes) and the period asked for. While it is set, the lock's list is
     # read for the stay's code before anything is made again.
     intent: Intent | None = None
+    # Arrivals (arrivals.py): the first use of the stay's code (or a card, fingerprint or
+    # eKey named for the stay) on this lock, the first use after check-out, and when a
+    # no-show was told (stored, so a restart never tells it again).
+    arrived_at: datetime | None = None
+    used_after_checkout_at: datetime | None = None
+    no_show_at: datetime | None = None
 
     @property
     def key(self) -> GuestKey:
@@ -401,6 +412,9 @@ class GuestPlan:
             "superseded": list(self.superseded),
             "closed_at": iso_local(self.closed_at),
             "intent": None if self.intent is None else self.intent.as_dict(),
+            "arrived_at": iso_local(self.arrived_at),
+            "used_after_checkout_at": iso_local(self.used_after_checkout_at),
+            "no_show_at": iso_local(self.no_show_at),
         }
 
     @classmethod
@@ -434,6 +448,9 @@ class GuestPlan:
             superseded=list(data.get("superseded", [])),
             closed_at=_dt(data.get("closed_at")),
             intent=Intent.from_dict(data["intent"]) if data.get("intent") else None,
+            arrived_at=_dt(data.get("arrived_at")),
+            used_after_checkout_at=_dt(data.get("used_after_checkout_at")),
+            no_show_at=_dt(data.get("no_show_at")),
         )
 
     def public(self, lock_name: str, *, with_code: bool) -> dict[str, Any]:
@@ -460,6 +477,7 @@ class GuestPlan:
             )
         if self.error:
             data["error"] = self.error
+        data["arrived_at"] = iso_local(self.arrived_at)  # first use on this lock
         return data
 
 
