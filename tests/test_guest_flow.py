@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -82,6 +82,7 @@ async def test_add_binding(
         "code_source": "prefix",
         "code_prefix": "42",
         "code_length": 6,
+        "no_show_hours": 0,  # off unless chosen
     }
     await hass.async_block_till_done()  # the entry reloads with its new binding
     (subentry_id,) = init_integration.subentries
@@ -116,8 +117,12 @@ async def test_reconfigure_binding(
         result["flow_id"], user_input(front, name="Flat 2", days_before=7, locks=[])
     )
     assert result["errors"] == {"locks": "no_lock"}
+    with pytest.raises(InvalidData):  # a no-show verdict at most 48 h after check-in
+        await hass.config_entries.subentries.async_configure(
+            result["flow_id"], user_input(front, no_show_hours=49)
+        )
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], user_input(front, name="Flat 2", days_before=7)
+        result["flow_id"], user_input(front, name="Flat 2", days_before=7, no_show_hours=6)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -125,6 +130,7 @@ async def test_reconfigure_binding(
     subentry = init_integration.subentries[subentry_id]
     assert subentry.title == "Flat 2"
     assert subentry.data["days_before"] == 7
+    assert subentry.data["no_show_hours"] == 6
 
 
 async def test_entry_not_loaded(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:

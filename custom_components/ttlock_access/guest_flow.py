@@ -31,9 +31,12 @@ from .const import (
     CONF_DAYS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
+    DEFAULT_NO_SHOW_HOURS,
     MAX_DAYS_BEFORE,
+    MAX_NO_SHOW_HOURS,
     MIN_DAYS_BEFORE,
 )
 from .data import TTLockConfigEntry
@@ -96,6 +99,11 @@ def _schema(entry: TTLockConfigEntry, defaults: dict[str, Any]) -> probatio.Sche
             probatio.Required(
                 CONF_CODE_LENGTH, default=defaults.get(CONF_CODE_LENGTH, DEFAULT_CODE_LENGTH)
             ): number(CUSTOM_CODE_MIN_LENGTH, CUSTOM_CODE_MAX_LENGTH),
+            # 0 (off) to 48 h: a no-show is told while the stay lasts (the selector bounds it).
+            probatio.Required(
+                CONF_NO_SHOW_HOURS,
+                default=defaults.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS),
+            ): number(0, MAX_NO_SHOW_HOURS, "h"),
         }
     )
 
@@ -123,6 +131,7 @@ def _validate(user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
         CONF_CODE_SOURCE: source.value,
         CONF_CODE_PREFIX: prefix if source is CodeSource.PREFIX else "",
         CONF_CODE_LENGTH: length,
+        CONF_NO_SHOW_HOURS: int(user_input.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS)),
     }
     return errors, data
 
