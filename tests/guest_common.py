@@ -30,6 +30,7 @@ from custom_components.ttlock_access.const import (
     CONF_DAYS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     DOMAIN,
     SUBENTRY_GUEST_BINDING,
 )
@@ -122,8 +123,9 @@ def binding_subentry(
     code_source: str = "random",
     code_prefix: str = "",
     code_length: int = 6,
+    no_show_hours: int | None = None,
 ) -> ConfigSubentry:
-    """A guest binding subentry."""
+    """A guest binding subentry (without ``no_show_hours``: as older versions made it)."""
     return ConfigSubentry(
         data=MappingProxyType(
             {
@@ -135,6 +137,7 @@ def binding_subentry(
                 CONF_CODE_PREFIX: code_prefix,
                 CONF_CODE_LENGTH: code_length,
             }
+            | ({} if no_show_hours is None else {CONF_NO_SHOW_HOURS: no_show_hours})
         ),
         subentry_type=SUBENTRY_GUEST_BINDING,
         title=title,
