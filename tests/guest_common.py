@@ -30,6 +30,7 @@ from custom_components.ttlock_access.const import (
     CONF_DAYS_BEFORE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     DOMAIN,
     SUBENTRY_GUEST_BINDING,
 )
@@ -122,9 +123,13 @@ def binding_subentry(
     code_source: str = "random",
     code_prefix: str = "",
     code_length: int = 6,
+    no_show_hours: int | None = None,
     **options: Any,
 ) -> ConfigSubentry:
-    """A guest binding subentry (``options``: any other option, e.g. the turnover's)."""
+    """A guest binding subentry (``options``: any other option, e.g. the turnover's).
+
+    Without ``no_show_hours``: as older versions made it.
+    """
     return ConfigSubentry(
         data=MappingProxyType(
             {
@@ -137,6 +142,7 @@ def binding_subentry(
                 CONF_CODE_LENGTH: code_length,
                 **options,
             }
+            | ({} if no_show_hours is None else {CONF_NO_SHOW_HOURS: no_show_hours})
         ),
         subentry_type=SUBENTRY_GUEST_BINDING,
         title=title,

@@ -40,6 +40,7 @@ from custom_components.ttlock_access.const import EVENT_GUEST_CODE_CREATED
 from simulator import FakeTTLockCloud
 
 from .guest_common import binding_subentry, guest_codes, lock_named, recorded
+from .timing import until_lock_read
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "ttlock_access"
 NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
@@ -55,6 +56,12 @@ INPUTS: dict[str, dict[str, Any]] = {
     },
     "deliver_turnover_code.yaml": {"notify_action": "notify.cleaner", "locks": ["lock.front_door"]},
     "guest_code_failed.yaml": {"notify_action": "notify.host"},
+    "guest_arrivals.yaml": {
+        "notify_action": "notify.host",
+        "announce_arrived": True,
+        "announce_no_show": False,
+        "announce_after_checkout": True,
+    },
     "lock_alerts.yaml": {
         "batteries": ["sensor.front_door_battery"],
         "gateways": ["binary_sensor.hallway_gateway_online"],
@@ -541,3 +548,68 @@ async def test_lock_alerts_run(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     assert len(sent) == 2
     assert sent[-1].data["message"].startswith("Hallway gateway is offline")
+
+
+async def test_guest_arrivals_end_to_end(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The guest types their code; polling reads the record: the host hears it once."""
+    front = lock_named(fake_cloud, "Front door")
+    demo = set(front.passcodes)
+    await _local_calendar(hass)
+    start = datetime(2026, 6, 16, 22, 0, tzinfo=UTC)
+    await _add_stay(hass, "Smith family", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "host")
+    await _automation(hass, "guest_arrivals.yaml", {"notify_action": "notify.host"})
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    (code,) = guest_codes(front, demo)
+    await _walk(hass, frozen, start + timedelta(minutes=40))
+    used_at = dt_util.utcnow()
+    assert fake_cloud.enter_code(front.lock_id, code.code)
+    entry = mock_config_entry
+    await until_lock_read(hass, frozen, entry, front.lock_id)
+    at = dt_util.as_local(used_at).strftime("%d %b %H:%M")
+    assert [(call.data["title"], call.data["message"]) for call in sent] == [
+        ("Guest arrived", f"Smith family arrived: Front door opened by passcode at {at}.")
+    ]
+    assert fake_cloud.enter_code(front.lock_id, code.code)  # back from the beach
+    await until_lock_read(hass, frozen, entry, front.lock_id)
+    assert len(sent) == 1
+    assert code.code not in str([call.data for call in sent])
+
+
+async def test_guest_arrivals_messages_and_choices(hass: HomeAssistant) -> None:
+    """Each event's message (times in local time), and a kind turned off stays silent."""
+    sent = async_mock_service(hass, "notify", "host")
+    await _automation(
+        hass,
+        "guest_arrivals.yaml",
+        {"notify_action": "notify.host", "announce_arrived": False},
+    )
+    checkin = dt_util.as_local(datetime(2026, 6, 16, 22, 0, tzinfo=UTC))
+    checkout = checkin + timedelta(days=2)
+    stay = {
+        "guest": "Kim",
+        "lock": "Front door",
+        "checkin": checkin.isoformat(),
+        "checkout": checkout.isoformat(),
+    }
+    used = (checkout + timedelta(minutes=7)).isoformat()
+    hass.bus.async_fire(
+        "ttlock_access_guest_arrived", stay | {"arrived_at": checkin.isoformat(), "method": "card"}
+    )
+    hass.bus.async_fire("ttlock_access_guest_no_show", stay | {"hours": 3, "locks": ["A", "B"]})
+    hass.bus.async_fire(
+        "ttlock_access_guest_code_used_after_checkout", stay | {"used_at": used, "method": "x"}
+    )
+    await hass.async_block_till_done()
+    assert [(call.data["title"], call.data["message"]) for call in sent] == [
+        ("Guest not arrived", "Kim has not opened A, B 3 h after check-in (16 Jun 15:00)."),
+        (
+            "Guest code used after check-out",
+            "The code of Kim opened Front door at 18 Jun 15:07, after check-out (18 Jun 15:00).",
+        ),
+    ]

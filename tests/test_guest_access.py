@@ -149,6 +149,7 @@ async def test_code_made_days_before_and_removed_after_checkout(
                 "fallback": False,
                 "valid_from": data["valid_from"],
                 "valid_to": data["valid_to"],
+                "arrived_at": None,
             }
         ],
     }
@@ -391,6 +392,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "fallback": False,
             "valid_from": dt_util.as_local(start - timedelta(minutes=30)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(minutes=30)).isoformat(),
+            "arrived_at": None,
         },
         {
             "lock": "Garage",
@@ -401,6 +403,7 @@ async def test_next_stay_seen_ahead_before_its_code(
             "fallback": False,
             "valid_from": dt_util.as_local(start - timedelta(hours=1)).isoformat(),
             "valid_to": dt_util.as_local(end + timedelta(hours=1)).isoformat(),
+            "arrived_at": None,
         },
     ]
     # Seen, not planned: nothing stored, nothing made, nothing fired.

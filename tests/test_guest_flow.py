@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -87,6 +87,7 @@ async def test_add_binding(
         "cleaner": "Cleaning",
         "turnover_from": "11:00:00",
         "turnover_to": "16:00:00",
+        "no_show_hours": 0,  # off unless chosen
     }
     await hass.async_block_till_done()  # the entry reloads with its new binding
     (subentry_id,) = init_integration.subentries
@@ -132,9 +133,20 @@ async def test_reconfigure_binding(
     )
     assert result["errors"] == {"turnover": "turnover_hours"}
     turnover["turnover_to"] = "17:30:00"
+    with pytest.raises(InvalidData):  # a no-show verdict at most 48 h after check-in
+        await hass.config_entries.subentries.async_configure(
+            result["flow_id"], user_input(front, no_show_hours=49)
+        )
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        user_input(front, name="Flat 2", days_before=7, turnover=turnover, fallback_offline=False),
+        user_input(
+            front,
+            name="Flat 2",
+            days_before=7,
+            turnover=turnover,
+            fallback_offline=False,
+            no_show_hours=6,
+        ),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -149,6 +161,7 @@ async def test_reconfigure_binding(
         "turnover_to": "17:30:00",
         "fallback_offline": False,
     }
+    assert subentry.data["no_show_hours"] == 6
 
 
 async def test_entry_not_loaded(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:

@@ -16,7 +16,7 @@ from custom_components.ttlock_access.guest_timing import (
     verify_due,
     waits_for_quota,
 )
-from custom_components.ttlock_access.stays import GuestPlan, PlanStatus
+from custom_components.ttlock_access.stays import Binding, GuestPlan, PlanStatus
 
 NOW = datetime(2026, 12, 10, 12, tzinfo=UTC)
 
@@ -112,3 +112,19 @@ def test_the_next_wake_is_the_earliest_thing_to_do() -> None:
     assert next_wake([created_soon], {}, [], NOW) == created_soon.start - VERIFY_BEFORE_ARRIVAL
     assert next_wake([], {}, [NOW + timedelta(minutes=1)], NOW) == NOW + timedelta(minutes=1)
     assert next_wake([], {}, [], NOW) is None
+
+
+def test_the_next_wake_includes_a_no_show_verdict_still_to_come() -> None:
+    """Check-in plus the binding's hours wakes the scheduler; once judged, it no longer does."""
+    binding = Binding(
+        binding_id="b", title="Flat", calendars=("calendar.stays",), locks=(1,), no_show_hours=4
+    )
+    under_way = stay(days_ahead=-0.1, status=PlanStatus.CREATED)  # checked in 2.4 h ago
+    verdict = under_way.start + timedelta(hours=4)
+    assert next_wake([under_way], {"b": binding}, [], NOW) == verdict
+    assert next_wake([under_way], {}, [], NOW) == under_way.window_to  # no binding: no verdict
+    under_way.no_show_at = verdict
+    assert next_wake([under_way], {"b": binding}, [], NOW) == under_way.window_to
+    # A moment already past is the pass's to judge: it never wakes the scheduler again.
+    late = stay(days_ahead=-0.5, status=PlanStatus.CREATED)
+    assert next_wake([late], {"b": binding}, [], NOW) == late.window_to

@@ -75,3 +75,10 @@ EVENT_GUEST_CODE_FAILED: Final = f"{DOMAIN}_guest_code_failed"
 EVENT_GUEST_CODE_REVOKED: Final = f"{DOMAIN}_guest_code_revoked"
 EVENT_GUEST_CODE_LEFT_ON_LOCK: Final = f"{DOMAIN}_guest_code_left_on_lock"
 EVENT_TURNOVER_CODE_CREATED: Final = f"{DOMAIN}_turnover_code_created"
+# Arrivals (arrivals.py): a stay's first use, a no-show, a use after check-out.
+CONF_NO_SHOW_HOURS: Final = "no_show_hours"
+DEFAULT_NO_SHOW_HOURS: Final = 0  # off: a verdict the host asks for, not a default alarm
+MAX_NO_SHOW_HOURS: Final = 48
+EVENT_GUEST_ARRIVED: Final = f"{DOMAIN}_guest_arrived"
+EVENT_GUEST_NO_SHOW: Final = f"{DOMAIN}_guest_no_show"
+EVENT_GUEST_CODE_USED_AFTER_CHECKOUT: Final = f"{DOMAIN}_guest_code_used_after_checkout"

@@ -37,6 +37,7 @@ from .const import (
     CONF_FALLBACK_OFFLINE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     CONF_TURNOVER,
     CONF_TURNOVER_FROM,
     CONF_TURNOVER_TO,
@@ -44,9 +45,11 @@ from .const import (
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
     DEFAULT_FALLBACK_OFFLINE,
+    DEFAULT_NO_SHOW_HOURS,
     DEFAULT_TURNOVER_FROM,
     DEFAULT_TURNOVER_TO,
     MAX_DAYS_BEFORE,
+    MAX_NO_SHOW_HOURS,
     MIN_DAYS_BEFORE,
 )
 from .data import TTLockConfigEntry
@@ -141,6 +144,11 @@ def _schema(entry: TTLockConfigEntry, defaults: dict[str, Any]) -> probatio.Sche
                 ),
                 {"collapsed": defaults.get(CONF_TURNOVER, TurnoverMode.OFF) == TurnoverMode.OFF},
             ),
+            # 0 (off) to 48 h: a no-show is told while the stay lasts (the selector bounds it).
+            probatio.Required(
+                CONF_NO_SHOW_HOURS,
+                default=defaults.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS),
+            ): number(0, MAX_NO_SHOW_HOURS, "h"),
         }
     )
 
@@ -182,6 +190,7 @@ def _validate(user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
         CONF_CLEANER: cleaner,
         CONF_TURNOVER_FROM: day_from,
         CONF_TURNOVER_TO: day_to,
+        CONF_NO_SHOW_HOURS: int(user_input.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS)),
     }
     return errors, data
 

@@ -51,6 +51,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
@@ -67,12 +68,16 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 
 from . import guest_views
-from .api import Lock
+from .api import Lock, LockRecord
+from .arrivals import UseKind, no_shows, note_use, stay_use
 from .const import (
     DOMAIN,
+    EVENT_GUEST_ARRIVED,
     EVENT_GUEST_CODE_CREATED,
     EVENT_GUEST_CODE_LEFT_ON_LOCK,
     EVENT_GUEST_CODE_REVOKED,
+    EVENT_GUEST_CODE_USED_AFTER_CHECKOUT,
+    EVENT_GUEST_NO_SHOW,
     SUBENTRY_GUEST_BINDING,
 )
 from .guest_notices import GuestNotices, changes
@@ -97,6 +102,7 @@ from .passcodes import (
     PasscodeResult,
     ceil_hour,
     floor_hour,
+    iso_local,
     mask_code,
 )
 from .stay_calendars import LOOK_AHEAD, async_read_calendar
@@ -329,6 +335,7 @@ class GuestScheduler:
         self._settle_left(now)
         self.codes.end_pass()
         self._purge(now)
+        self._judge_no_shows(bindings, now)
         self._first_pass = False
         await self._async_save()
 
@@ -1061,6 +1068,78 @@ class GuestScheduler:
             self.async_request_refresh()
 
         self._timer = async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(due))
+
+    # ---- arrivals, no-shows, uses after check-out (rules: arrivals.py) ----------------
+
+    @callback
+    def follow_records(
+        self, add_listener: Callable[[int, Callable[[LockRecord], None]], CALLBACK_TYPE]
+    ) -> None:
+        """Hear of each new record of the account's and the bound locks.
+
+        The locks coordinator reads records at the allowance planner's pace or when the
+        cloud pushes: arrivals cost no call of their own.
+        """
+        bound = {
+            lock_id for binding in bindings_of(self.entry).values() for lock_id in binding.locks
+        }
+        for lock_id in sorted(bound | set(self._locks())):
+            self.entry.async_on_unload(add_listener(lock_id, partial(self._async_record, lock_id)))
+
+    @callback
+    def _async_record(self, lock_id: int, record: LockRecord) -> None:
+        """Note a stay's use of a lock; the record's digits go no further than here."""
+        if (use := stay_use(lock_id, record)) is None:
+            return
+        # No await between reading the plan and changing it: no cloud work can interleave,
+        # so the stay's lock is not needed.
+        if (noted := note_use(self.plans.values(), use)) is None:
+            return
+        plan, kind, first = noted
+        if first:
+            lock = self._lock_data(plan.lock_id)
+            if kind is UseKind.ARRIVAL:
+                self.notices.fire(
+                    EVENT_GUEST_ARRIVED,
+                    plan,
+                    lock,
+                    arrived_at=iso_local(use.at),
+                    method=use.method,
+                )
+            else:
+                self.notices.fire(
+                    EVENT_GUEST_CODE_USED_AFTER_CHECKOUT,
+                    plan,
+                    lock,
+                    used_at=iso_local(use.at),
+                    method=use.method,
+                )
+        self.entry.async_create_task(
+            self.hass, self._async_save_use(), f"{DOMAIN} guest arrival {self.entry.entry_id}"
+        )
+
+    async def _async_save_use(self) -> None:
+        """Save the book (then its events go out) and show the use on the sensor."""
+        await self._async_save()
+        for update_callback in list(self._listeners):
+            update_callback()
+
+    def _judge_no_shows(self, bindings: Mapping[str, Binding], now: datetime) -> None:
+        """Tell the stays nobody used by check-in plus the binding's hours (no call)."""
+        for due, stay in no_shows(self.plans.values(), bindings, now):
+            for plan in stay:
+                plan.no_show_at = now
+            self.notices.fire(
+                EVENT_GUEST_NO_SHOW,
+                due,
+                self._lock_data(due.lock_id),
+                hours=bindings[due.binding].no_show_hours,
+                locks=[self.notices.lock_name(plan.lock_id) for plan in stay],
+            )
+
+    def current_stay(self, binding_id: str, now: datetime) -> list[GuestPlan]:
+        """Return the plans (one per lock) of the binding's stay under way, if any."""
+        return guest_views.current_stay(self.plans.values(), binding_id, now)
 
     # ---- for the allowance planner ----------------------------------------------------
 

@@ -5,7 +5,9 @@ look-ahead sees (60 days on the binding's calendars), whether its code exists ye
 a stay whose code is still to come shows status ``planned`` and no code. The attributes
 name the guest and the booking (calendar, event uid) and, per lock, the code, its validity
 and status, so a message template can use them. The codes are in the ``locks`` attribute
-only, which the recorder does not keep; the state never shows a code.
+only, which the recorder does not keep; the state never shows a code. The stay under way
+(which the state skips) is named too: ``current_guest``, ``current_checkout`` and
+``arrived_at``, its first use on any of its locks (None until one is read).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .arrivals import arrived_at
 from .const import DOMAIN, MANUFACTURER
 from .data import TTLockConfigEntry
 from .entity import reachable_now
 from .guest_scheduler import GuestScheduler
 from .host_overview import LockStatus
+from .passcodes import iso_local
 from .stays import bindings_of
 
 
@@ -84,9 +88,11 @@ class TTLockGuestStaySensor(SensorEntity):
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        plans = self._scheduler.next_stay(self._binding_id, dt_util.now())
+        now = dt_util.now()
+        plans = self._scheduler.next_stay(self._binding_id, now)
+        current = self._current(now)
         if not plans:
-            return {"guest": None, "checkin": None, "checkout": None, "locks": []}
+            return {"guest": None, "checkin": None, "checkout": None, "locks": []} | current
         first = plans[0]
         return {
             "guest": first.guest,
@@ -98,6 +104,17 @@ class TTLockGuestStaySensor(SensorEntity):
                 plan.public(self._scheduler.notices.lock_name(plan.lock_id), with_code=True)
                 for plan in plans
             ],
+        } | current
+
+    def _current(self, now: datetime) -> dict[str, Any]:
+        """Return the stay under way (the state skips it) and whether its guest arrived."""
+        plans = self._scheduler.current_stay(self._binding_id, now)
+        if not plans:
+            return {"current_guest": None, "current_checkout": None, "arrived_at": None}
+        return {
+            "current_guest": plans[0].guest,
+            "current_checkout": iso_local(plans[0].end),
+            "arrived_at": iso_local(arrived_at(plans)),  # None until a use is read
         }
 
 

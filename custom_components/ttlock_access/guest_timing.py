@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Final
 
+from .arrivals import no_show_due_at
 from .errors import RETRYABLE_CLOUD_KEYS
 from .passcodes import next_month_start
 from .stays import OPEN_STATUSES, Binding, GuestPlan, PlanStatus, creation_time
@@ -151,7 +152,7 @@ def next_wake(
     also: Iterable[datetime],
     now: datetime,
 ) -> datetime | None:
-    """When the scheduler must look again: a retry, a create, a check-out, a look."""
+    """When the scheduler must look again: a retry, a create, a check-out, a look, a no-show."""
     moments = list(also)
     for plan in plans:
         if plan.next_attempt is not None:
@@ -162,4 +163,8 @@ def next_wake(
             moments.append(plan.window_to)
             if plan.start > now:
                 moments.append(plan.start - VERIFY_BEFORE_ARRIVAL)
+        # A past moment was judged by the pass that just ran: only future ones wake it.
+        no_show = no_show_due_at(plan, bindings.get(plan.binding))
+        if no_show is not None and no_show > now:
+            moments.append(no_show)
     return min(moments, default=None)

@@ -105,3 +105,25 @@ def stay_plans(
     for plan in found:
         unique.setdefault(plan.lock_id, plan)  # a real plan before a preview
     return [unique[lock_id] for lock_id in sorted(unique)]
+
+
+def current_stay(plans: Iterable[GuestPlan], binding_id: str, now: datetime) -> list[GuestPlan]:
+    """Return the plans (one per lock) of the binding's stay under way (check-in to out).
+
+    Of two under way at once (a late check-out, an early check-in), the later arrival.
+    """
+    stays: dict[tuple[str, str], list[GuestPlan]] = {}
+    for plan in plans:
+        if (
+            plan.binding == binding_id
+            and not plan.turnover  # the cleaner is not a guest
+            and plan.status in (*OPEN_STATUSES, PlanStatus.FAILED)
+            and plan.start <= now < plan.end
+        ):
+            stays.setdefault((plan.calendar, plan.event), []).append(plan)
+    if not stays:
+        return []
+    latest = max(
+        stays.values(), key=lambda found: (found[0].start, found[0].calendar, found[0].event)
+    )
+    return sorted(latest, key=lambda plan: plan.lock_id)

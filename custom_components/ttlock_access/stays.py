@@ -42,6 +42,7 @@ from .const import (
     CONF_FALLBACK_OFFLINE,
     CONF_LOCKS,
     CONF_MARGIN,
+    CONF_NO_SHOW_HOURS,
     CONF_TURNOVER,
     CONF_TURNOVER_FROM,
     CONF_TURNOVER_TO,
@@ -49,6 +50,7 @@ from .const import (
     DEFAULT_CODE_LENGTH,
     DEFAULT_DAYS_BEFORE,
     DEFAULT_FALLBACK_OFFLINE,
+    DEFAULT_NO_SHOW_HOURS,
     DEFAULT_TURNOVER_FROM,
     DEFAULT_TURNOVER_TO,
     SUBENTRY_GUEST_BINDING,
@@ -148,6 +150,8 @@ class Binding:
     turnover_to: time = time(16)  # DEFAULT_TURNOVER_TO
     # An offline code for the stay when its custom code cannot be made in time.
     fallback_offline: bool = DEFAULT_FALLBACK_OFFLINE
+    # Hours after check-in without a use of the stay's code that make a no-show (0: off).
+    no_show_hours: int = DEFAULT_NO_SHOW_HOURS
 
     @classmethod
     def from_subentry(cls, binding_id: str, title: str, data: Mapping[str, Any]) -> Binding:
@@ -167,6 +171,7 @@ class Binding:
             turnover_from=time.fromisoformat(data.get(CONF_TURNOVER_FROM, DEFAULT_TURNOVER_FROM)),
             turnover_to=time.fromisoformat(data.get(CONF_TURNOVER_TO, DEFAULT_TURNOVER_TO)),
             fallback_offline=bool(data.get(CONF_FALLBACK_OFFLINE, DEFAULT_FALLBACK_OFFLINE)),
+            no_show_hours=int(data.get(CONF_NO_SHOW_HOURS, DEFAULT_NO_SHOW_HOURS)),
         )
 
     @property
@@ -375,6 +380,12 @@ class GuestPlan:
     # An offline code made because the custom one could not be (fallback_offline): the
     # custom code replaces it if it can be made before the stay's window opens.
     fallback: bool = False
+    # Arrivals (arrivals.py): the first use of the stay's code (or a card, fingerprint or
+    # eKey named for the stay) on this lock, the first use after check-out, and when a
+    # no-show was told (stored, so a restart never tells it again).
+    arrived_at: datetime | None = None
+    used_after_checkout_at: datetime | None = None
+    no_show_at: datetime | None = None
 
     @property
     def key(self) -> GuestKey:
@@ -431,6 +442,9 @@ class GuestPlan:
             "closed_at": iso_local(self.closed_at),
             "intent": None if self.intent is None else self.intent.as_dict(),
             "fallback": self.fallback,
+            "arrived_at": iso_local(self.arrived_at),
+            "used_after_checkout_at": iso_local(self.used_after_checkout_at),
+            "no_show_at": iso_local(self.no_show_at),
         }
 
     @classmethod
@@ -465,6 +479,9 @@ class GuestPlan:
             closed_at=_dt(data.get("closed_at")),
             intent=Intent.from_dict(data["intent"]) if data.get("intent") else None,
             fallback=bool(data.get("fallback")),
+            arrived_at=_dt(data.get("arrived_at")),
+            used_after_checkout_at=_dt(data.get("used_after_checkout_at")),
+            no_show_at=_dt(data.get("no_show_at")),
         )
 
     def public(self, lock_name: str, *, with_code: bool) -> dict[str, Any]:
@@ -492,6 +509,7 @@ class GuestPlan:
             )
         if self.error:
             data["error"] = self.error
+        data["arrived_at"] = iso_local(self.arrived_at)  # first use on this lock
         return data
 
 
