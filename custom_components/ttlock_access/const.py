@@ -64,3 +64,5 @@ EVENT_GUEST_CODE_CREATED: Final = f"{DOMAIN}_guest_code_created"
 EVENT_GUEST_CODE_FAILED: Final = f"{DOMAIN}_guest_code_failed"
 EVENT_GUEST_CODE_REVOKED: Final = f"{DOMAIN}_guest_code_revoked"
 EVENT_GUEST_CODE_LEFT_ON_LOCK: Final = f"{DOMAIN}_guest_code_left_on_lock"
+# A lock refused a credential, or locked itself out after several (failed_attempt_watch.py)
+EVENT_FAILED_ATTEMPT: Final = f"{DOMAIN}_failed_attempt"
