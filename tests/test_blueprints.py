@@ -35,10 +35,13 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ttlock_access.const import EVENT_GUEST_CODE_CREATED
 from simulator import FakeTTLockCloud
 
+from .cloud_push import push_newest_record
+from .conftest import WEBHOOK_ID
 from .guest_common import binding_subentry, guest_codes, lock_named, recorded
 from .timing import until_lock_read
 
@@ -55,6 +58,12 @@ INPUTS: dict[str, dict[str, Any]] = {
         "locks": ["lock.front_door"],
     },
     "deliver_turnover_code.yaml": {"notify_action": "notify.cleaner", "locks": ["lock.front_door"]},
+    "failed_attempts_alert.yaml": {
+        "notify_action": "notify.alerts",
+        "locks": ["lock.front_door"],
+        "failures": 3,
+        "minutes": 10,
+    },
     "guest_code_failed.yaml": {"notify_action": "notify.host"},
     "guest_arrivals.yaml": {
         "notify_action": "notify.host",
@@ -613,3 +622,103 @@ async def test_guest_arrivals_messages_and_choices(hass: HomeAssistant) -> None:
             "The code of Kim opened Front door at 18 Jun 15:07, after check-out (18 Jun 15:00).",
         ),
     ]
+
+
+WRONG_CODE = "864209"
+
+
+async def _type_wrong_codes(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    fake_cloud: FakeTTLockCloud,
+    client: Any,
+    times: int,
+) -> None:
+    """Type a wrong code at the front door ``times`` times, two minutes apart (pushed)."""
+    front = lock_named(fake_cloud, "Front door")
+    for _ in range(times):
+        frozen.tick(timedelta(minutes=2))
+        assert not fake_cloud.enter_code(front.lock_id, WRONG_CODE)
+        await push_newest_record(client, WEBHOOK_ID, front)
+        await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("typed", "messages"),
+    [
+        (2, []),
+        (3, ["Front door: 3 failed unlock attempts within 10 minutes."]),
+        (
+            5,  # the cooldown: one alert for the whole spree, lock-out included
+            ["Front door: 3 failed unlock attempts within 10 minutes."],
+        ),
+    ],
+)
+async def test_failed_attempts_alert_end_to_end(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+    typed: int,
+    messages: list[str],
+) -> None:
+    """N wrong codes in M minutes: one message naming the lock, the count, the window."""
+    sent = async_mock_service(hass, "notify", "alerts")
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await _automation(hass, "failed_attempts_alert.yaml", INPUTS["failed_attempts_alert.yaml"])
+    await _type_wrong_codes(hass, frozen, fake_cloud, await hass_client_no_auth(), typed)
+    assert [call.data["message"] for call in sent] == messages
+    assert all(call.data["title"] == "Failed unlock attempts" for call in sent)
+    assert WRONG_CODE not in str([call.data for call in sent])
+
+
+async def _alert_automation(
+    hass: HomeAssistant, entry: MockConfigEntry, failures: int, minutes: int
+) -> list[Any]:
+    sent = async_mock_service(hass, "notify", "alerts")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    inputs = {"notify_action": "notify.alerts", "failures": failures, "minutes": minutes}
+    await _automation(hass, "failed_attempts_alert.yaml", inputs)
+    return sent
+
+
+async def test_failed_attempts_alert_counts_within_the_window(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Four failures in the day, never three within five minutes: no alert."""
+    sent = await _alert_automation(hass, mock_config_entry, failures=3, minutes=5)
+    client = await hass_client_no_auth()
+    await _type_wrong_codes(hass, frozen, fake_cloud, client, 2)
+    frozen.tick(timedelta(minutes=5))
+    await _type_wrong_codes(hass, frozen, fake_cloud, client, 2)
+    assert sent == []
+
+
+async def test_failed_attempts_alert_on_lock_out(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Fewer failures than asked for, but the lock locked its keypad: that is told."""
+    sent = await _alert_automation(hass, mock_config_entry, failures=10, minutes=10)
+    client = await hass_client_no_auth()
+    await _type_wrong_codes(hass, frozen, fake_cloud, client, 4)
+    assert sent == []
+    await _type_wrong_codes(hass, frozen, fake_cloud, client, 1)  # the fifth: lock-out
+    (call,) = sent
+    assert call.data["message"].startswith("Front door: ")
+    assert call.data["message"].endswith(
+        "The lock has locked its keypad after repeated wrong codes."
+    )

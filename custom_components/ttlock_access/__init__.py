@@ -31,6 +31,7 @@ from .credentials_coordinator import (
 )
 from .data import TTLockConfigEntry, TTLockData
 from .devices import async_current_devices, async_sync_devices, parse_device_identifier
+from .failed_attempt_watch import FailedAttemptWatch
 from .gateways_coordinator import TTLockGatewaysCoordinator
 from .guest_scheduler import GuestScheduler
 from .guest_store import async_remove_guest_store
@@ -92,9 +93,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
         passcodes=passcodes,
         guests=GuestScheduler(hass, entry, passcodes, locks.locks),
         pushes=PushHints(hass, entry, allowance, locks, gateways),
+        attempts=FailedAttemptWatch(hass, locks),
     )
 
     entry.async_on_unload(allowance.async_flush)
+    entry.async_on_unload(entry.runtime_data.attempts.async_start())
     allowance.set_stays_source(entry.runtime_data.guests.open_stays)
     # Gateways first: the locks take their gateway links from them; meters before the
     # locks, whose refresh makes the plan from what the account has.

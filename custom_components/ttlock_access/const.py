@@ -82,3 +82,5 @@ MAX_NO_SHOW_HOURS: Final = 48
 EVENT_GUEST_ARRIVED: Final = f"{DOMAIN}_guest_arrived"
 EVENT_GUEST_NO_SHOW: Final = f"{DOMAIN}_guest_no_show"
 EVENT_GUEST_CODE_USED_AFTER_CHECKOUT: Final = f"{DOMAIN}_guest_code_used_after_checkout"
+# A lock refused a credential, or locked itself out after several (failed_attempt_watch.py)
+EVENT_FAILED_ATTEMPT: Final = f"{DOMAIN}_failed_attempt"

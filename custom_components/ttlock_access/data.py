@@ -14,6 +14,7 @@ from homeassistant.config_entries import ConfigEntry
 from .allowance import AllowanceManager
 from .api import TTLockClient
 from .credentials_coordinator import TTLockCredentialsCoordinator
+from .failed_attempt_watch import FailedAttemptWatch
 from .gateways_coordinator import TTLockGatewaysCoordinator
 from .guest_scheduler import GuestScheduler
 from .locks_coordinator import TTLockLocksCoordinator
@@ -35,6 +36,7 @@ class TTLockData:
     passcodes: PasscodeManager
     guests: GuestScheduler
     pushes: PushHints
+    attempts: FailedAttemptWatch
 
 
 type TTLockConfigEntry = ConfigEntry[TTLockData]

@@ -59,6 +59,7 @@ PUSH_GRACE = timedelta(minutes=5)
 RECORD_LOOKBACK = timedelta(hours=24)
 
 type RecordListener = Callable[[LockRecord], None]
+type AccountRecordListener = Callable[[int, LockRecord], None]
 
 
 @dataclass
@@ -123,6 +124,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._turn: dict[int, int] = {}
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
         self._record_listeners: dict[int, list[RecordListener]] = {}
+        self._account_record_listeners: list[AccountRecordListener] = []
         # Told of every records read of a lock (pushes.py settles pushed records with it).
         self.on_records_read: Callable[[int, list[LockRecord], datetime], None] | None = None
 
@@ -396,6 +398,8 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
 
     def _fire(self, lock_id: int, records: list[LockRecord]) -> None:
         for record in records:
+            for account_listener in list(self._account_record_listeners):
+                account_listener(lock_id, record)
             for listener in list(self._record_listeners.get(lock_id, ())):
                 listener(record)
 
@@ -408,6 +412,17 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         @callback
         def remove() -> None:
             listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def async_add_account_record_listener(self, listener: AccountRecordListener) -> CALLBACK_TYPE:
+        """Call ``listener(lock_id, record)`` with each new record of every lock."""
+        self._account_record_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._account_record_listeners.remove(listener)
 
         return remove
 

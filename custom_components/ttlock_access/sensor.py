@@ -1,4 +1,4 @@
-"""Sensors of TTLock Access: battery, signal, clock drift, gateway load, meters, quota."""
+"""Sensors of TTLock Access: battery, signal, clock, gateway load, meters, quota, failures."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from .entity import (
     TTLockWaterMeterEntity,
     async_add_entities_dynamically,
 )
+from .failed_attempts_sensor import async_setup_failed_attempts_sensors
 from .gateways_coordinator import GatewayData
 from .guest_sensor import async_setup_guest_sensors
 from .locks_coordinator import LockData, TTLockLocksCoordinator
@@ -229,6 +230,7 @@ async def async_setup_entry(
     async_setup_guest_sensors(hass, entry, async_add_entities)
     async_setup_usage_sensor(hass, entry, async_add_entities)
     async_setup_credential_sensors(hass, entry, async_add_entities)
+    async_setup_failed_attempts_sensors(hass, entry, async_add_entities)
 
 
 class TTLockLockSensor(TTLockLockEntity, SensorEntity):

@@ -298,6 +298,10 @@ HOST_DAY_AUTOMATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "guest_code_failed.yaml",
         {"notify_action": "notify.persistent_notification"},
     ),
+    "host_day_arrivals": (
+        "guest_arrivals.yaml",
+        {"notify_action": "notify.persistent_notification"},
+    ),
 }
 HOST_DAY_DASHBOARD: dict[str, Any] = {
     "title": "Host's day",
@@ -374,34 +378,22 @@ async def add_host_day(
     headers: dict[str, str],
     call: Call,
 ) -> None:
-    """Add the Studio calendar bound to the back door, its automations and dashboard."""
-    if any(
+    """Add the Studio calendar bound to the back door, its automations and dashboard.
+
+    Each part only if it is missing (a start after a failed one completes it).
+    """
+    if not any(
         entry["domain"] == "local_calendar" and entry["title"] == "Studio"
         for entry in await entries(session, ha_url, headers)
     ):
-        return
-    flows = f"{ha_url}/api/config/config_entries/flow"
-    await run_flow(session, flows, headers, "local_calendar", {"calendar_name": "Studio"})
+        flows = f"{ha_url}/api/config/config_entries/flow"
+        await run_flow(session, flows, headers, "local_calendar", {"calendar_name": "Studio"})
     async with session.get(f"{sim_url}/_sim/locks") as resp:
         back = next(lock for lock in await resp.json() if lock["name"] == "Back door")
     ttlock = await loaded_entry(session, ha_url, headers, "ttlock_access")
-    await run_flow(
-        session,
-        f"{ha_url}/api/config/config_entries/subentries/flow",
-        headers,
-        [ttlock["entry_id"], "guest_binding"],
-        {
-            "name": "Studio",
-            "calendars": ["calendar.studio"],
-            "locks": [str(back["lock_id"])],
-            "days_before": 1,
-            "margin": 0,
-            "code_source": "random",
-            "code_length": 6,
-            "fallback_offline": True,
-            "turnover": {"turnover": "between_stays", "cleaner": "Maria"},
-        },
-    )
+    bindings = await call("config_entries/subentries/list", entry_id=ttlock["entry_id"])
+    if not any(binding["title"] == "Studio" for binding in bindings):
+        await add_studio_binding(session, ha_url, headers, ttlock["entry_id"], back["lock_id"])
     for automation_id, (blueprint, inputs) in HOST_DAY_AUTOMATIONS.items():
         body = {
             "id": automation_id,
@@ -413,16 +405,46 @@ async def add_host_day(
             f"{ha_url}/api/config/automation/config/{automation_id}", json=body, headers=headers
         ) as resp:
             resp.raise_for_status()
-    await call(
-        "lovelace/dashboards/create",
-        url_path="host-day",
-        title="Host's day",
-        icon="mdi:door-open",
-        show_in_sidebar=True,
-        require_admin=False,
-        mode="storage",
-    )
+    dashboards = await call("lovelace/dashboards/list")
+    if not any(dashboard["url_path"] == "host-day" for dashboard in dashboards):
+        await call(
+            "lovelace/dashboards/create",
+            url_path="host-day",
+            title="Host's day",
+            icon="mdi:door-open",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
     await call("lovelace/config/save", url_path="host-day", config=HOST_DAY_DASHBOARD)
+
+
+async def add_studio_binding(
+    session: aiohttp.ClientSession,
+    ha_url: str,
+    headers: dict[str, str],
+    entry_id: str,
+    lock_id: int,
+) -> None:
+    """Bind the Studio calendar to the back door: turnover codes, arrivals, short margins."""
+    await run_flow(
+        session,
+        f"{ha_url}/api/config/config_entries/subentries/flow",
+        headers,
+        [entry_id, "guest_binding"],
+        {
+            "name": "Studio",
+            "calendars": ["calendar.studio"],
+            "locks": [str(lock_id)],
+            "days_before": 1,
+            "margin": 0,
+            "code_source": "random",
+            "code_length": 6,
+            "fallback_offline": True,
+            "turnover": {"turnover": "between_stays", "cleaner": "Maria"},
+            "no_show_hours": 1,
+        },
+    )
 
 
 async def main(

@@ -141,16 +141,17 @@ async def main(ha: str, sim: str, user: str, password: str, config: Path) -> Non
             await asyncio.sleep(max(0.0, (moment - datetime.now().astimezone()).total_seconds()))
             await demo.remember_codes(start)
             kind, _, person = action.partition(":")
-            print(f"{moment:%H:%M} {what}", flush=True)
+            print(f"{moment:%H:%M} {what}")
             if kind == "wrong":
                 for digits in ("123987", "555123", "909182"):
                     await demo.keypad(lock_id, digits, hook)
             elif (code := demo.codes.get(person)) is not None:
                 await demo.keypad(lock_id, code, hook)
             else:
-                print(f"      (no code for {person}: see the Month plan sensor)", flush=True)
-        print("Host's day: done", flush=True)
+                print(f"      (no code for {person}: see the Month plan sensor)")
+        print("Host's day: done")
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a log file
     asyncio.run(main(*sys.argv[1:5], Path(sys.argv[5])))

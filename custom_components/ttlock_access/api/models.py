@@ -600,9 +600,41 @@ _RECORD_METHODS: dict[int, tuple[OperationMethod, bool | None]] = {
     45: (OperationMethod.AUTO, False),
     46: (OperationMethod.BUTTON, True),
     47: (OperationMethod.BUTTON, False),
+    51: (OperationMethod.CARD, None),  # a deleted card tried
     55: (OperationMethod.REMOTE, True),
     63: (OperationMethod.AUTO, True),
+    91: (OperationMethod.CARD, None),  # a card refused
 }
+
+# Failed unlock attempts, from the record types of the shared notes (ttlock-settings-
+# credentials.md section 9): an unlock by a credential or the app that the lock refused
+# (success 0), and the types that are failures by themselves.
+_ATTEMPT_TYPES = frozenset(
+    {
+        1,  # app / Bluetooth
+        4,  # passcode
+        7,  # IC card
+        8,  # fingerprint
+        10,  # mechanical key
+        49,  # hotel card
+        57,  # QR code
+        67,  # face
+        84,  # palm vein
+        92,  # admin passcode
+    }
+)
+_FAILURE_TYPES = frozenset(
+    {
+        48,  # system locked after repeated bad passcodes, fingerprints or cards
+        51,  # a deleted card tried
+        58,  # an expired QR code
+        68,  # face
+        71,  # face
+        85,  # palm vein
+        88,  # palm vein
+        91,  # card failed
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,6 +675,18 @@ class LockRecord:
     def unlocked(self) -> bool | None:
         """True if this record unlocked the lock, False if it locked it, None otherwise."""
         return _RECORD_METHODS.get(self.record_type, (OperationMethod.OTHER, None))[1]
+
+    @property
+    def failed_attempt(self) -> bool:
+        """Whether the record is a failed try to open the lock (or the lock-out it caused)."""
+        if self.record_type in _FAILURE_TYPES:
+            return True
+        return not self.success and self.record_type in _ATTEMPT_TYPES
+
+    @property
+    def locked_out(self) -> bool:
+        """Whether the lock shut its keypad and readers after repeated bad credentials."""
+        return self.record_type == RecordType.SYSTEM_LOCKED
 
 
 @dataclass(frozen=True, slots=True)
