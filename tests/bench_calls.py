@@ -11,8 +11,9 @@ monthly allowance (errcode 30007) as TTLock does.
   to the lock's state in Home Assistant.
 - The rest of the month: the same days, plus four guest stays per lock through guest
   access (each lock bound to a calendar of its own; a stay booked two days ahead gets a
-  custom code at once, checked before arrival, deleted after check-out; the locks with
-  live codes are looked at daily) and an unlock and a lock command twice a day.
+  custom code at once, checked before arrival, deleted after check-out; each stay's
+  turnover gets a code for the cleaner, from check-out to the next check-in; the locks
+  with live codes are looked at daily) and an unlock and a lock command twice a day.
   Measured: the month's requests as the cloud counted them, and whether any request was
   refused for the allowance.
 
@@ -180,7 +181,8 @@ def render(results: list[Result]) -> str:
     lines += _by_path(results, "Requests of the measured day by path:", lambda r: r.day)
     lines += _by_path(
         results,
-        "Guest access over the rest of the month (4 stays per gateway lock), calls by path:",
+        "Guest access over the rest of the month (4 stays per gateway lock, each with its"
+        " turnover code), calls by path:",
         lambda r: r.guest,
     )
     lines.append(
@@ -363,6 +365,8 @@ async def test_calls(  # noqa: PLR0917
                 calendars=[calendar.entity_id or ""],
                 title=lock.alias,
                 days_before=2,
+                turnover="between_stays",  # a host's day: the cleaner's code too
+                cleaner="Cleaner",
             ),
         )
     before = cloud.month_requests

@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 from .api import LockRecord
 from .const import DOMAIN, EVENT_FAILED_ATTEMPT
 from .failed_attempts import FailedAttemptLog
+from .lock_listeners import LockListeners
 from .locks_coordinator import TTLockLocksCoordinator
 
 # How many recent failure times an event carries (the blueprint counts N within them).
@@ -51,7 +52,7 @@ class FailedAttemptWatch:
         self._hass = hass
         self._locks = locks
         self.log = FailedAttemptLog()
-        self._listeners: dict[int, list[AttemptListener]] = {}
+        self._listeners: LockListeners[AttemptListener] = LockListeners()
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -61,14 +62,7 @@ class FailedAttemptWatch:
     @callback
     def async_add_listener(self, lock_id: int, listener: AttemptListener) -> CALLBACK_TYPE:
         """Call ``listener`` with each failed attempt on a lock."""
-        listeners = self._listeners.setdefault(lock_id, [])
-        listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            listeners.remove(listener)
-
-        return remove
+        return self._listeners.add(lock_id, listener)
 
     @callback
     def _async_record(self, lock_id: int, record: LockRecord) -> None:
@@ -80,7 +74,7 @@ class FailedAttemptWatch:
             record, self.log.counts(lock_id, now), self.log.recent(lock_id, now)
         )
         self._hass.bus.async_fire(EVENT_FAILED_ATTEMPT, self._event_data(lock_id, attempt))
-        for listener in list(self._listeners.get(lock_id, ())):
+        for listener in self._listeners.of(lock_id):
             listener(attempt)
 
     def _event_data(self, lock_id: int, attempt: FailedAttempt) -> dict[str, Any]:

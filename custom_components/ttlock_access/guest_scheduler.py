@@ -51,7 +51,6 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import partial
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
@@ -1073,18 +1072,14 @@ class GuestScheduler:
 
     @callback
     def follow_records(
-        self, add_listener: Callable[[int, Callable[[LockRecord], None]], CALLBACK_TYPE]
+        self, add_listener: Callable[[Callable[[int, LockRecord], None]], CALLBACK_TYPE]
     ) -> None:
-        """Hear of each new record of the account's and the bound locks.
+        """Hear of each new record of every lock (the locks coordinator's, all locks).
 
         The locks coordinator reads records at the allowance planner's pace or when the
         cloud pushes: arrivals cost no call of their own.
         """
-        bound = {
-            lock_id for binding in bindings_of(self.entry).values() for lock_id in binding.locks
-        }
-        for lock_id in sorted(bound | set(self._locks())):
-            self.entry.async_on_unload(add_listener(lock_id, partial(self._async_record, lock_id)))
+        self.entry.async_on_unload(add_listener(self._async_record))
 
     @callback
     def _async_record(self, lock_id: int, record: LockRecord) -> None:

@@ -43,6 +43,7 @@ from .const import (
 from .coordinator import FIRST_CYCLE, TTLockCoordinator, due_at
 from .gateways_coordinator import TTLockGatewaysCoordinator
 from .lock_clock import drift_of, update_clock_issue
+from .lock_listeners import LockListeners
 from .meters_coordinator import TTLockMetersCoordinator
 from .planner import Plan
 
@@ -123,7 +124,7 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         self._changes: dict[int, int] = {}
         self._turn: dict[int, int] = {}
         self._seen: dict[int, set[tuple[object, ...]]] = {}  # records at the cursor
-        self._record_listeners: dict[int, list[RecordListener]] = {}
+        self._record_listeners: LockListeners[RecordListener] = LockListeners()
         self._account_record_listeners: list[AccountRecordListener] = []
         # Told of every records read of a lock (pushes.py settles pushed records with it).
         self.on_records_read: Callable[[int, list[LockRecord], datetime], None] | None = None
@@ -400,20 +401,13 @@ class TTLockLocksCoordinator(TTLockCoordinator[dict[int, LockData]]):
         for record in records:
             for account_listener in list(self._account_record_listeners):
                 account_listener(lock_id, record)
-            for listener in list(self._record_listeners.get(lock_id, ())):
+            for listener in self._record_listeners.of(lock_id):
                 listener(record)
 
     @callback
     def async_add_record_listener(self, lock_id: int, listener: RecordListener) -> CALLBACK_TYPE:
         """Call ``listener`` with each new record of a lock (polled or pushed)."""
-        listeners = self._record_listeners.setdefault(lock_id, [])
-        listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            listeners.remove(listener)
-
-        return remove
+        return self._record_listeners.add(lock_id, listener)
 
     @callback
     def async_add_account_record_listener(self, listener: AccountRecordListener) -> CALLBACK_TYPE:

@@ -302,6 +302,10 @@ HOST_DAY_AUTOMATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "guest_arrivals.yaml",
         {"notify_action": "notify.persistent_notification"},
     ),
+    "host_day_attempts": (
+        "failed_attempts_alert.yaml",
+        {"notify_action": "notify.persistent_notification", "failures": 3, "minutes": 10},
+    ),
 }
 HOST_DAY_DASHBOARD: dict[str, Any] = {
     "title": "Host's day",
@@ -338,6 +342,7 @@ HOST_DAY_DASHBOARD: dict[str, Any] = {
                     "entities": [
                         "lock.back_door",
                         "event.back_door_operation",
+                        "sensor.back_door_failed_attempts",
                         "sensor.studio_next_stay",
                         "sensor.studio_month_plan",
                     ],

@@ -132,8 +132,9 @@ async def main(ha: str, sim: str, user: str, password: str, config: Path) -> Non
         if await demo.stays(start - timedelta(days=1), start + timedelta(days=2)):
             print("Host's day: the Studio calendar already has stays; not booking again")
         else:
-            await demo.book("Lea", start + timedelta(minutes=5), start + timedelta(minutes=20))
+            # Noah first: Lea's turnover then knows its end from the start (one message).
             await demo.book("Noah", start + timedelta(minutes=40), start + timedelta(days=1))
+            await demo.book("Lea", start + timedelta(minutes=5), start + timedelta(minutes=20))
             print(f"Host's day starts at {start:%H:%M}: Lea 5-20 min, Noah from 40 min")
         lock_id = await demo.lock_id()
         for minutes, action, what in SCRIPT:
