@@ -11,12 +11,17 @@ The rooms around it: ``stays.py`` (what a stay is and its pure rules),
 calendar), ``stay_codes.py`` (a stay's code in the cloud: recognised or made),
 ``left_codes.py`` (offline codes left on locks), ``guest_notices.py`` (events and repair
 issues), ``guest_store.py`` (the book on disk), ``guest_views.py`` (what the sensor and
-``get_guest_code`` show). The cloud writes go through the
+``get_guest_code`` show), ``turnovers.py`` (the cleaner's code between stays),
+``arrivals.py`` (arrivals, no-shows, uses after check-out, from the locks' records) and
+``host_overview.py`` (the Month plan sensor). The cloud writes go through the
 :class:`~.passcode_manager.PasscodeManager`.
 
-Why this module is long (~950 lines): it is the one place that changes the book, so the
+Why this module is long (~1,200 lines): it is the one place that changes the book, so the
 exactly-once rules (one lock per stay, the intent saved before a write, events only after
-the save) hold by construction; every rule it follows lives in the rooms above.
+the save) hold by construction, for guests' codes, turnovers and fallback codes alike;
+every rule it follows lives in the rooms above. Its sections: lifecycle, the pass, one
+plan, fallback offline codes, a stay's code in the cloud, the create_guest_passcode
+action, moves and revocation, codes deleted elsewhere, timers, arrivals, and the views.
 
 - Every pass reads each binding's calendars over ``[now, now + days_before + 1 day]``;
   ``LOOK_AHEAD`` (60 days) is read at setup, every 15 min and when a calendar changes,
@@ -33,6 +38,10 @@ the save) hold by construction; every rule it follows lives in the rooms above.
   local midnight starting the check-in day a stay still without a code gets a repair
   issue and a ``ttlock_access_guest_code_failed`` event (a quota refusal: at once); both
   are resolved when a later retry succeeds.
+- **Turnovers and fallbacks.** A binding may add a turnover code for the cleaner after
+  each stay (a plan of its own, keyed ``<stay>|turnover``), and may let an offline code
+  stand in when a custom one cannot be made by the deadline; the custom code then
+  replaces it if it can before the offline one opens.
 - **Honest revocation.** A moved stay moves its code (custom) or gets a new one
   (offline); a cancelled stay's code is deleted; after check-out plus margin the code is
   deleted (custom) or expires. An offline code that still opens the door but cannot be
