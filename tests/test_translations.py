@@ -8,6 +8,7 @@ from pathlib import Path
 import re
 
 from homeassistant.const import Platform
+import pytest
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "ttlock_access"
 STRINGS = json.loads((COMPONENT / "strings.json").read_text())
@@ -118,3 +119,17 @@ def test_every_language_is_complete() -> None:
                 _PLACEHOLDER.findall(text)
             ), (language, key)
             assert translated[key].strip(), (language, key)
+
+
+def test_icons_exist() -> None:
+    """Every icon names a Material Design Icon the frontend has (a wrong name shows none)."""
+    frontend = pytest.importorskip("hass_frontend")
+    known = json.loads(
+        (Path(frontend.__file__).parent / "static" / "mdi" / "iconList.json").read_text()
+    )
+    names = {icon["name"] for icon in known} | {
+        alias for icon in known for alias in icon.get("aliases", ())
+    }
+    used = set(re.findall(r'"mdi:([a-z0-9-]+)"', (COMPONENT / "icons.json").read_text()))
+    assert used
+    assert used - names == set()
