@@ -7,10 +7,7 @@ notify action (a mocked service, to read what it was sent).
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -40,12 +37,17 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.ttlock_access.const import EVENT_GUEST_CODE_CREATED
 from simulator import FakeTTLockCloud
 
+from .blueprint_common import (
+    BLUEPRINTS,
+    add_stay,
+    hass_config_dir,  # noqa: F401  (the fixture: blueprints in the config)
+    local_calendar,
+)
 from .cloud_push import push_newest_record
 from .conftest import WEBHOOK_ID
 from .guest_common import binding_subentry, guest_codes, lock_named, recorded
 from .timing import until_lock_read
 
-BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "ttlock_access"
 NOW = datetime(2026, 6, 15, 10, 20, tzinfo=UTC)
 CALENDAR = "calendar.stays"
 
@@ -91,14 +93,6 @@ def mock_recorder_before_hass(recorder_db_url: str) -> None:
     """The database before hass, so that a test here can ask for ``recorder_mock``."""
 
 
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> Generator[str]:
-    """A temporary config directory holding the repository's blueprints."""
-    shutil.copytree(BLUEPRINTS, Path(hass_tmp_config_dir, "blueprints/automation/ttlock_access"))
-    Path(hass_tmp_config_dir, ".storage").mkdir()  # where local_calendar keeps its file
-    return hass_tmp_config_dir  # type: ignore[return-value]
-
-
 def load(name: str) -> Blueprint:
     return Blueprint(
         load_yaml_dict(BLUEPRINTS / name),
@@ -125,31 +119,6 @@ async def test_blueprint_validates(hass: HomeAssistant, name: str) -> None:
 
 def test_every_blueprint_is_tested() -> None:
     assert sorted(path.name for path in BLUEPRINTS.glob("*.yaml")) == sorted(INPUTS)
-
-
-async def _local_calendar(hass: HomeAssistant) -> None:
-    entry = MockConfigEntry(domain="local_calendar", data={"calendar_name": "Stays"})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get(CALENDAR) is not None
-
-
-async def _add_stay(
-    hass: HomeAssistant, summary: str, start: datetime, end: datetime, description: str = ""
-) -> None:
-    await hass.services.async_call(
-        "calendar",
-        "create_event",
-        {
-            "summary": summary,
-            "description": description,
-            "start_date_time": dt_util.as_local(start).isoformat(),
-            "end_date_time": dt_util.as_local(end).isoformat(),
-        },
-        target={"entity_id": CALENDAR},
-        blocking=True,
-    )
 
 
 async def _automation(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
@@ -181,10 +150,10 @@ async def test_deliver_guest_code_end_to_end(
     """A stay in a local calendar -> a code in the cloud -> a message with that code."""
     front = lock_named(fake_cloud, "Front door")
     demo = set(front.passcodes)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
     end = datetime(2026, 6, 21, 17, 0, tzinfo=UTC)
-    await _add_stay(hass, "Smith family", start, end, "Phone: +1 (415) 555-0187")
+    await add_stay(hass, "Smith family", start, end, "Phone: +1 (415) 555-0187")
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -224,9 +193,9 @@ async def test_deliver_guest_code_records_no_code(
     """
     front = lock_named(fake_cloud, "Front door")
     demo = set(front.passcodes)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Smith family", start, start + timedelta(days=3))
+    await add_stay(hass, "Smith family", start, start + timedelta(days=3))
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -256,9 +225,9 @@ async def test_deliver_before_arrival_end_to_end(
 ) -> None:
     """The other mode: the message goes out a chosen time before arrival."""
     front = lock_named(fake_cloud, "Front door")
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 18, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Jones", start, start + timedelta(days=2))
+    await add_stay(hass, "Jones", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -293,9 +262,9 @@ async def test_deliver_fallback_then_its_replacement(
     demo = set(front.passcodes)
     gateway_id = front.links[0].gateway.gateway_id
     fake_cloud.set_gateway_online(gateway_id, False)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Brown", start, start + timedelta(days=2))
+    await add_stay(hass, "Brown", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(hass, "deliver_guest_code.yaml", {"notify_action": "notify.guest"})
     await _setup_bound(hass, mock_config_entry, front.lock_id)
@@ -332,11 +301,11 @@ async def test_deliver_turnover_code_end_to_end(
     """Two stays in a local calendar: the cleaner gets the turnover's code, once per change."""
     front = lock_named(fake_cloud, "Front door")
     demo = set(front.passcodes)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     checkout = datetime(2026, 6, 18, 18, 0, tzinfo=UTC)  # 11:00 in Los Angeles
     arrival = datetime(2026, 6, 19, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Smith", checkout - timedelta(days=2), checkout)
-    await _add_stay(hass, "Jones", arrival, arrival + timedelta(days=2))
+    await add_stay(hass, "Smith", checkout - timedelta(days=2), checkout)
+    await add_stay(hass, "Jones", arrival, arrival + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "cleaner")
     await _automation(
         hass,
@@ -363,11 +332,11 @@ async def test_deliver_before_arrival_back_to_back_stays(
 ) -> None:
     """The next guest arrives as the first leaves: each hears 24 h before their arrival."""
     front = lock_named(fake_cloud, "Front door")
-    await _local_calendar(hass)
+    await local_calendar(hass)
     first = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
     second = first + timedelta(days=2)
-    await _add_stay(hass, "Jones", first, second)
-    await _add_stay(hass, "Kim", second, second + timedelta(days=2))
+    await add_stay(hass, "Jones", first, second)
+    await add_stay(hass, "Kim", second, second + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -401,9 +370,9 @@ async def test_deliver_before_arrival_code_made_later(
     there yet (nothing sent), at 5 days it is made and sent.
     """
     front = lock_named(fake_cloud, "Front door")
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 27, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Jones", start, start + timedelta(days=2))
+    await add_stay(hass, "Jones", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -437,7 +406,7 @@ async def test_deliver_before_arrival_late_booking(
 ) -> None:
     """Booked 20 h before arrival (within the 24 h): one message, as soon as the code is made."""
     front = lock_named(fake_cloud, "Front door")
-    await _local_calendar(hass)
+    await local_calendar(hass)
     sent = async_mock_service(hass, "notify", "guest")
     await _automation(
         hass,
@@ -452,7 +421,7 @@ async def test_deliver_before_arrival_late_booking(
     )
     await _setup_bound(hass, mock_config_entry, front.lock_id)
     start = NOW + timedelta(hours=20)
-    await _add_stay(hass, "Late", start, start + timedelta(days=1))
+    await add_stay(hass, "Late", start, start + timedelta(days=1))
     await hass.async_block_till_done()
     await _walk(hass, frozen, NOW + timedelta(hours=1))
     (code,) = guest_codes(front, {51000001, 51000002, 51000003})
@@ -480,9 +449,9 @@ async def test_guest_code_failed_end_to_end(
     """The gateway stays offline until the check-in day: the host hears of it."""
     front = lock_named(fake_cloud, "Front door")
     fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 16, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Brown", start, start + timedelta(days=2))
+    await add_stay(hass, "Brown", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "host")
     await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
     created: list[Any] = []
@@ -510,9 +479,9 @@ async def test_code_left_on_a_lock_end_to_end(
 ) -> None:
     """Guest access removed from a lock without a gateway: the host hears which code works."""
     garage = lock_named(fake_cloud, "Garage")
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = dt_util.utcnow() + timedelta(days=2)
-    await _add_stay(hass, "Green", start, start + timedelta(days=2))
+    await add_stay(hass, "Green", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "host")
     await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
     await _setup_bound(hass, mock_config_entry, garage.lock_id)
@@ -568,9 +537,9 @@ async def test_guest_arrivals_end_to_end(
     """The guest types their code; polling reads the record: the host hears it once."""
     front = lock_named(fake_cloud, "Front door")
     demo = set(front.passcodes)
-    await _local_calendar(hass)
+    await local_calendar(hass)
     start = datetime(2026, 6, 16, 22, 0, tzinfo=UTC)
-    await _add_stay(hass, "Smith family", start, start + timedelta(days=2))
+    await add_stay(hass, "Smith family", start, start + timedelta(days=2))
     sent = async_mock_service(hass, "notify", "host")
     await _automation(hass, "guest_arrivals.yaml", {"notify_action": "notify.host"})
     await _setup_bound(hass, mock_config_entry, front.lock_id)
