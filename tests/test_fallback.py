@@ -221,3 +221,33 @@ def test_next_upgrade_stops_before_the_fallback_opens() -> None:
     assert next_upgrade(plan, opens - timedelta(hours=3)) == opens - timedelta(hours=2)
     assert next_upgrade(plan, opens - timedelta(hours=1)) is None
     assert GuestPlan.from_dict(plan.as_dict() | {"fallback": True}).fallback is True
+
+
+async def test_a_custom_code_in_doubt_is_adopted_not_replaced(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+    stays: StaysCalendar,
+    front: FakeLock,
+    demo_ids: set[int],
+    events: list[Event],
+) -> None:
+    """At the deadline the cloud makes the custom code but its answer is lost: no fallback."""
+    gateway_id = front.links[0].gateway.gateway_id
+    fake_cloud.set_gateway_online(gateway_id, False)
+    stays.add("a", START, END, "Adams")
+    await setup_bound(hass, mock_config_entry, [front])
+    midnight = dt_util.start_of_local_day(dt_util.as_local(START))
+    await _until(hass, frozen, midnight - timedelta(hours=1))
+    fake_cloud.set_gateway_online(gateway_id, True)
+    fake_cloud.fail_next(ADD, after_commit=True, disconnect=True)
+    # The manager's own look for it fails too: the create stays in doubt.
+    fake_cloud.fail_next("/v3/lock/listKeyboardPwd", http_status=503, after=1)
+    await go(hass, frozen, midnight)
+    (code,) = guest_codes(front, demo_ids)
+    assert code.is_custom
+    (created,) = events
+    assert created.event_type == EVENT_GUEST_CODE_CREATED
+    assert (created.data["fallback"], "fallback_reason" in created.data) == (False, False)

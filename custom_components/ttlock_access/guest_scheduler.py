@@ -573,6 +573,11 @@ class GuestScheduler:
             plan.window_from, plan.window_to = online
             return False
         self._created(plan, outcome)
+        if not plan.fallback:
+            # The list showed the custom code after all (a create in doubt the cloud
+            # carried out): adopted, it is the stay's code.
+            self.notices.fire(EVENT_GUEST_CODE_CREATED, plan, lock)
+            return True
         plan.next_attempt = next_upgrade(plan, now)
         _LOGGER.warning(
             "The custom code for %s on lock %s could not be made in time (%s): an offline "
