@@ -472,6 +472,30 @@ async def test_guest_code_failed_end_to_end(
     assert "offline" in message
 
 
+async def test_host_told_of_a_fallback_code(
+    hass: HomeAssistant,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The gateway stays offline: an offline code stands in, and the host hears why."""
+    front = lock_named(fake_cloud, "Front door")
+    fake_cloud.set_gateway_online(front.links[0].gateway.gateway_id, False)
+    await local_calendar(hass)
+    start = datetime(2026, 6, 16, 22, 0, tzinfo=UTC)
+    await add_stay(hass, "Brown", start, start + timedelta(days=2))
+    sent = async_mock_service(hass, "notify", "host")
+    await _automation(hass, "guest_code_failed.yaml", {"notify_action": "notify.host"})
+    await _setup_bound(hass, mock_config_entry, front.lock_id)
+    await _walk(hass, frozen, dt_util.start_of_local_day(dt_util.as_local(start)))
+    (call,) = sent
+    assert call.data["title"] == "Offline code instead"
+    assert call.data["message"].startswith(
+        "Brown got an offline code for Front door (check-in 16 Jun 15:00) because the lock"
+        " or its gateway is offline."
+    )
+
+
 async def test_code_left_on_a_lock_end_to_end(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
