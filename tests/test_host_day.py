@@ -172,7 +172,10 @@ async def test_a_host_day(
     await _at(hass, frozen, LEA[1] + timedelta(minutes=20))
     assert await keypad(maria)
     assert not await keypad(lea)
-    assert _messages(host)[2] == ("Maria arrived: Front door opened by passcode at 15 Jun 18:20.")
+    assert _messages(host)[2] == (
+        "Maria came to clean: Front door opened by passcode at 15 Jun 18:20."
+    )
+    assert host[2].data["title"] == "Cleaning started"
 
     # The next guest: Noah comes in; the cleaner's code is gone after his check-in.
     await _at(hass, frozen, NOAH[0] + timedelta(minutes=10))
