@@ -25,6 +25,7 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 import sys
+import time
 from typing import Any
 
 import aiohttp
@@ -34,6 +35,7 @@ from bench import webhook_id
 from demo_setup import login, wait_until_up
 
 CALENDAR = "calendar.studio"
+TOKEN_FOR = 20 * 60  # seconds; Home Assistant's access tokens last 30 minutes
 LOCK = "Back door"
 # (minutes after the start, what happens): "code:<guest>" types that guest's code.
 SCRIPT: tuple[tuple[int, str, str], ...] = (
@@ -48,13 +50,25 @@ SCRIPT: tuple[tuple[int, str, str], ...] = (
 class Demo:
     """The demo's Home Assistant and simulator, as the people at the door see them."""
 
-    def __init__(self, session: aiohttp.ClientSession, ha: str, sim: str, token: str) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, ha: str, sim: str, user: str, password: str
+    ) -> None:
         self.session, self.ha, self.sim = session, ha, sim
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self._login = (user, password)
+        self.headers: dict[str, str] = {}
+        self._token_at = 0.0
         self.codes: dict[str, str] = {}
+
+    async def fresh(self) -> None:
+        """Log in again before the access token (30 minutes) runs out."""
+        if time.monotonic() - self._token_at > TOKEN_FOR:
+            token = await login(self.session, self.ha, *self._login)
+            self.headers = {"Authorization": f"Bearer {token}"}
+            self._token_at = time.monotonic()
 
     async def service(self, domain: str, name: str, data: dict[str, Any]) -> Any:
         """Call an action (a get_ action: with its response; None for an unknown stay)."""
+        await self.fresh()
         url = f"{self.ha}/api/services/{domain}/{name}"
         if name.startswith("get_"):
             url += "?return_response"
@@ -66,6 +80,7 @@ class Demo:
 
     async def stays(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Return the Studio calendar's events in a window."""
+        await self.fresh()
         url = f"{self.ha}/api/calendars/{CALENDAR}"
         params = {"start": start.isoformat(), "end": end.isoformat()}
         async with self.session.get(url, params=params, headers=self.headers) as resp:
@@ -126,7 +141,7 @@ async def main(ha: str, sim: str, user: str, password: str, config: Path) -> Non
     """Book the day, then act it out."""
     async with aiohttp.ClientSession() as session:
         await wait_until_up(session, ha)
-        demo = Demo(session, ha, sim, await login(session, ha, user, password))
+        demo = Demo(session, ha, sim, user, password)
         hook = webhook_id(config)
         start = datetime.now().astimezone().replace(second=0, microsecond=0) + timedelta(minutes=1)
         if await demo.stays(start - timedelta(days=1), start + timedelta(days=2)):
