@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 import re
 
+import hass_frontend
 from homeassistant.const import Platform
-import pytest
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "ttlock_access"
 STRINGS = json.loads((COMPONENT / "strings.json").read_text())
@@ -123,9 +123,8 @@ def test_every_language_is_complete() -> None:
 
 def test_icons_exist() -> None:
     """Every icon names a Material Design Icon the frontend has (a wrong name shows none)."""
-    frontend = pytest.importorskip("hass_frontend")
     known = json.loads(
-        (Path(frontend.__file__).parent / "static" / "mdi" / "iconList.json").read_text()
+        (Path(hass_frontend.__file__).parent / "static" / "mdi" / "iconList.json").read_text()
     )
     names = {icon["name"] for icon in known} | {
         alias for icon in known for alias in icon.get("aliases", ())
