@@ -83,6 +83,14 @@ def test_turnover_window_rules() -> None:
         turnover_window(TurnoverMode.CHECKOUT_DAY, checkout, [], day_from=time(16), day_to=time(11))
         is None
     )
+    # A late check-out: the fixed hours start when the guest leaves, or not at all.
+    late = checkout + timedelta(hours=3)  # 13:00
+    assert turnover_window(TurnoverMode.CHECKOUT_DAY, late, [], **hours) == (
+        late,
+        datetime(2026, 6, 20, 23, 0, tzinfo=UTC),
+    )
+    early = {"day_from": time(9), "day_to": time(12)}
+    assert turnover_window(TurnoverMode.CHECKOUT_DAY, late, [], **early) is None
     assert turnover_window(TurnoverMode.OFF, checkout, [arrival], **hours) is None
     key = turnover_key("uid-1")
     assert is_turnover(key)

@@ -56,7 +56,8 @@ def turnover_window(
 
     Between stays it lasts until the next arrival on the binding's calendars, or, while
     none is booked, to the end of the check-out day (it grows when one is booked). Back
-    to back stays leave no turnover.
+    to back stays leave no turnover. Fixed hours never start before the check-out: the
+    cleaner does not get in while the guest may still be there.
     """
     checkout = dt_util.as_utc(checkout)
     if mode is TurnoverMode.BETWEEN_STAYS:
@@ -67,7 +68,7 @@ def turnover_window(
     if mode is TurnoverMode.CHECKOUT_DAY:
         day = dt_util.as_local(checkout).date()
         zone = dt_util.get_default_time_zone()
-        start = datetime.combine(day, day_from, zone)
-        end = datetime.combine(day, day_to, zone)
-        return (dt_util.as_utc(start), dt_util.as_utc(end)) if end > start else None
+        start = max(dt_util.as_utc(datetime.combine(day, day_from, zone)), checkout)
+        end = dt_util.as_utc(datetime.combine(day, day_to, zone))
+        return (start, end) if end > start else None
     return None
