@@ -376,22 +376,20 @@ async def test_arrivals_add_no_cloud_call(
     told: dict[str, list[Event]],
     detect: bool,
 ) -> None:
-    """The same stay, no-show and late arrival cost the same calls as with arrivals off.
+    """The same stay and late arrival cost the same calls as with arrivals off.
 
-    Without: the scheduler hears no record and no no-show is asked for. The arrival and
-    the no-show are judged on what polling read anyway.
+    Without: the scheduler hears no record. The arrival is judged on what polling read
+    anyway. (A no-show verdict reads the lock once first: see the test below.)
     """
     deaf = patch.object(GuestScheduler, "follow_records", lambda *_: None)
     with nullcontext() if detect else deaf:
-        await book(
-            hass, mock_config_entry, stays, [front], demo_ids, no_show_hours=3 if detect else 0
-        )
+        await book(hass, mock_config_entry, stays, [front], demo_ids)
     await hass.async_block_till_done(wait_background_tasks=True)
     await go(hass, frozen, START + timedelta(hours=3))
     await go(hass, frozen, START + timedelta(hours=3, minutes=30))
     await use_code(hass, frozen, mock_config_entry, fake_cloud, front)
     await go(hass, frozen, START + timedelta(hours=6))
-    assert counts(told) == ([1, 1, 0] if detect else [0, 0, 0])
+    assert counts(told) == ([1, 0, 0] if detect else [0, 0, 0])
     # The account's lists are left out: a jump of the frozen clock can time out one in
     # flight and have it read again, whatever arrivals do. Record reads stay in.
     _CALLS[detect] = Counter(
@@ -402,3 +400,38 @@ async def test_arrivals_add_no_cloud_call(
         if False not in _CALLS:
             pytest.skip("runs after its baseline (test_arrivals_add_no_cloud_call[without])")
         assert _CALLS[True] == _CALLS[False]
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["as_read", "read_first"])
+async def test_a_no_show_verdict_reads_the_lock_first(
+    hass: HomeAssistant,
+    *,
+    frozen: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    stays: StaysCalendar,
+    fake_cloud: FakeTTLockCloud,
+    front: FakeLock,
+    demo_ids: set[int],
+    told: dict[str, list[Event]],
+    read_first: bool,
+) -> None:
+    """Smith came in minutes before the verdict; polling has not read it yet.
+
+    Judged on the records read so far, Smith is a no-show; one read of the lock before
+    the verdict (its planned read brought forward) shows the arrival instead.
+    """
+    scheduler = await book(hass, mock_config_entry, stays, [front], demo_ids, no_show_hours=3)
+    if not read_first:
+        scheduler._read_records = None
+    await go(hass, frozen, START + timedelta(hours=2, minutes=55))
+    assert fake_cloud.enter_code(front.lock_id, CODE)
+    before = fake_cloud.requests["/v3/lockRecord/list"]
+    await go(hass, frozen, START + timedelta(hours=3))
+    assert fake_cloud.requests["/v3/lockRecord/list"] - before == (1 if read_first else 0)
+    assert counts(told) == ([1, 0, 0] if read_first else [0, 1, 0])
+    if read_first:
+        (arrived,) = told[EVENT_GUEST_ARRIVED]
+        assert (
+            arrived.data["arrived_at"]
+            == dt_util.as_local(START + timedelta(hours=2, minutes=55)).isoformat()
+        )

@@ -122,7 +122,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: TTLockConfigEntry) -> bo
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await entry.runtime_data.guests.async_start()
     # Arrivals: the guest book hears each new record, as read or pushed (no call of its own).
-    entry.runtime_data.guests.follow_records(locks.async_add_account_record_listener)
+    entry.runtime_data.guests.follow_records(
+        locks.async_add_account_record_listener, locks.async_read_records
+    )
     return True
 
 

@@ -19,9 +19,9 @@ turnover's code works the same way: the cleaner's first use is told (``role: tur
 but a turnover has no no-show.
 
 **No-show.** At check-in plus the binding's ``no_show_hours``, a stay with a code on a
-lock and no use on any of its locks is a no-show, told once. It is judged on the records
-read so far: with polling as fresh as the lock's last read (the allowance planner's
-pace), with pushes at once.
+lock and no use on any of its locks is a no-show, told once. The scheduler reads each of
+the stay's locks once just before (its planned read brought forward), so a use not read
+yet counts as the arrival it is.
 """
 
 from __future__ import annotations

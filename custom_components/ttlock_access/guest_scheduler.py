@@ -57,7 +57,7 @@ action, moves and revocation, codes deleted elsewhere, timers, arrivals, and the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
@@ -76,7 +76,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 
 from . import guest_views
-from .api import Lock, LockRecord
+from .api import Lock, LockRecord, TTLockError
 from .arrivals import UseKind, no_shows, note_use, stay_use
 from .const import (
     DOMAIN,
@@ -182,6 +182,8 @@ class GuestScheduler:
         self._ahead: dict[tuple[str, str], tuple[Stay, ...]] = {}
         # Whether the next pass reads the look-ahead (setup, 15 min, calendar changes).
         self._look_ahead = True
+        # Reads a lock's records now (the locks coordinator's; set by follow_records).
+        self._read_records: Callable[[int], Awaitable[object]] | None = None
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -343,7 +345,7 @@ class GuestScheduler:
         self._settle_left(now)
         self.codes.end_pass()
         self._purge(now)
-        self._judge_no_shows(bindings, now)
+        await self._async_judge_no_shows(bindings, now)
         self._first_pass = False
         await self._async_save()
 
@@ -1086,13 +1088,17 @@ class GuestScheduler:
 
     @callback
     def follow_records(
-        self, add_listener: Callable[[Callable[[int, LockRecord], None]], CALLBACK_TYPE]
+        self,
+        add_listener: Callable[[Callable[[int, LockRecord], None]], CALLBACK_TYPE],
+        read_records: Callable[[int], Awaitable[object]],
     ) -> None:
         """Hear of each new record of every lock (the locks coordinator's, all locks).
 
         The locks coordinator reads records at the allowance planner's pace or when the
-        cloud pushes: arrivals cost no call of their own.
+        cloud pushes: arrivals cost no call of their own. ``read_records`` reads one lock's
+        records now: before a no-show verdict (see ``_async_judge_no_shows``).
         """
+        self._read_records = read_records
         self.entry.async_on_unload(add_listener(self._async_record))
 
     @callback
@@ -1133,16 +1139,30 @@ class GuestScheduler:
         for update_callback in list(self._listeners):
             update_callback()
 
-    def _judge_no_shows(self, bindings: Mapping[str, Binding], now: datetime) -> None:
-        """Tell the stays nobody used by check-in plus the binding's hours (no call)."""
-        for due, stay in no_shows(self.plans.values(), bindings, now):
+    async def _async_judge_no_shows(self, bindings: Mapping[str, Binding], now: datetime) -> None:
+        """Tell the stays nobody used by check-in plus the binding's hours.
+
+        Before the verdict, each of the stay's locks has its records read once (a use not
+        read yet is an arrival, not a no-show). That read is the lock's planned read
+        brought forward (it resets the lock's polling timer; for a pushed lock it is its
+        safety read): at most one per lock of a stay nobody was seen using.
+        """
+        due = no_shows(self.plans.values(), bindings, now)
+        if due and self._read_records is not None:
+            for lock_id in sorted({plan.lock_id for _, stay in due for plan in stay}):
+                try:
+                    await self._read_records(lock_id)
+                except TTLockError as err:
+                    _LOGGER.debug("Lock %s: records not read before a no-show: %s", lock_id, err)
+            due = no_shows(self.plans.values(), bindings, now)  # uses just read count
+        for first, stay in due:
             for plan in stay:
                 plan.no_show_at = now
             self.notices.fire(
                 EVENT_GUEST_NO_SHOW,
-                due,
-                self._lock_data(due.lock_id),
-                hours=bindings[due.binding].no_show_hours,
+                first,
+                self._lock_data(first.lock_id),
+                hours=bindings[first.binding].no_show_hours,
                 locks=[self.notices.lock_name(plan.lock_id) for plan in stay],
             )
 
