@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import math
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -18,6 +19,12 @@ from custom_components.ttlock_access.const import CONF_TOKEN, DOMAIN
 from simulator.cloud import FakeTTLockCloud
 from simulator.state import FakeAccount, FakeLock
 from tests.timing import tick, until_called, until_lock_read
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(freezer: FrozenDateTimeFactory) -> None:
+    """A fixed mid-month moment: a month's plan depends on the day (not on when CI runs)."""
+    freezer.move_to("2026-06-15 10:20+00:00")
 
 
 def lock_named(cloud: FakeTTLockCloud, name: str) -> FakeLock:
@@ -94,7 +101,8 @@ async def test_requests_per_cycle(
     day = 86400
 
     def expected(interval: timedelta, count: int = 1) -> int:
-        return count * int(day // interval.total_seconds())
+        # Read at one-minute ticks: an interval ends at the next whole minute.
+        return count * int(day // (math.ceil(interval.total_seconds() / 60) * 60))
 
     requests = fake_cloud.requests
     assert abs(requests["/v3/lock/list"] - expected(plan.lock_list)) <= 1
@@ -102,7 +110,8 @@ async def test_requests_per_cycle(
     assert abs(requests["/v3/gateway/listLock"] - expected(plan.links)) <= 1
     assert abs(requests["/v3/electricMeter/list"] - expected(plan.meters)) <= 1
     polled = expected(plan.per_lock[front], 2) + expected(plan.per_lock[garage])
-    assert abs(requests["/v3/lockRecord/list"] - polled) <= 3
+    # (the plan is renewed during the day as the ledger fills: within 5% of the first one)
+    assert abs(requests["/v3/lockRecord/list"] - polled) <= max(3, 0.05 * polled)
     # Nothing else: the state is never queried again, the details never read again.
     assert set(requests) == {
         "/v3/lock/list",
@@ -115,9 +124,10 @@ async def test_requests_per_cycle(
     assert plan.per_lock[garage] > plan.per_lock[front]  # the Bluetooth lock, slowly
     assert sum(requests.values()) <= plan.budget_per_day
     # (settings and credential lists are weekly: none in a day, amortised in the plan)
-    assert sum(requests.values()) == pytest.approx(
-        plan.reads_per_day - plan.settings_reads_per_day, rel=0.05
-    )
+    # Polled at one-minute ticks, each interval ends at the next whole minute (a 38-minute
+    # interval is read every 39 minutes): a few percent under the plan, never over it.
+    planned = plan.reads_per_day - plan.settings_reads_per_day
+    assert 0.92 * planned <= sum(requests.values()) <= math.ceil(planned)
 
 
 @pytest.mark.parametrize(
