@@ -328,7 +328,7 @@ HOST_DAY_DASHBOARD: dict[str, Any] = {
                         "{% endif %}"
                         "{% if state_attr(plan, 'current_checkout') %}, leaving "
                         "{{ as_timestamp(state_attr(plan, 'current_checkout'))"
-                        " | timestamp_custom('%H:%M') }}{% endif %}\n\n"
+                        " | timestamp_custom('%a %H:%M') }}{% endif %}\n\n"
                         "**Next guest:** {{ state_attr(next, 'guest') or 'none booked' }}"
                         "{% if states(next) not in ['unknown', 'unavailable'] %}, arriving "
                         "{{ as_timestamp(states(next)) | timestamp_custom('%a %H:%M') }}"
