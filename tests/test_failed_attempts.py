@@ -10,13 +10,14 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
@@ -191,3 +192,45 @@ async def test_sensor_decays(
     after = await at(timedelta(hours=24, seconds=2))
     assert after["state"] == "0"
     assert after["last_failure"] is not None  # when it was, even once out of the window
+
+
+async def test_failures_kept_across_a_restart(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_cloud: FakeTTLockCloud,
+) -> None:
+    """The times of the last day's failures come back; what does not read as one does not.
+
+    Only times are kept (no code, no name); one older than a day is dropped, and so are a
+    time without a zone, a number and a word, whatever the store holds.
+    """
+    now = dt_util.utcnow()
+    stored = [
+        (now - timedelta(hours=30)).isoformat(),  # over a day ago
+        (now - timedelta(hours=2)).isoformat(),
+        (now - timedelta(minutes=5)).isoformat(),
+        "2026-06-15T10:00:00",  # no zone
+        12345,
+        "not a time",
+    ]
+    mock_restore_cache_with_extra_data(hass, [(State(SENSOR, "9"), {"recent": stored})])
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get(SENSOR)
+    assert state is not None
+    assert (state.state, state.attributes["last_15_min"], state.attributes["last_hour"]) == (
+        "2",
+        1,
+        1,
+    )
+    watch = mock_config_entry.runtime_data.attempts
+    front = lock_named(fake_cloud, "Front door").lock_id
+    sensor = next(
+        entity
+        for entity in hass.data["entity_components"]["sensor"].entities
+        if entity.entity_id == SENSOR
+    )
+    assert sensor.extra_restore_state_data.as_dict() == {
+        "recent": [when.isoformat() for when in watch.log.recent(front, dt_util.utcnow())]
+    }
+    assert len(sensor.extra_restore_state_data.as_dict()["recent"]) == 2

@@ -2,7 +2,8 @@
 
 A security signal, so no entity category. Fed by the failed attempt watch (no call of its
 own); it decays on its own: a timer fires when the oldest failure leaves a window, so the
-counts fall back without polling.
+counts fall back without polling. The failure times (times only: no code, no name) are
+kept across a restart in the entity's restore data, read back with care.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.restore_state import ExtraStoredData, RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .data import TTLockConfigEntry
@@ -54,7 +56,28 @@ def async_setup_failed_attempts_sensors(
     async_add_entities_dynamically(entry, async_add_entities, candidates, locks)
 
 
-class TTLockFailedAttemptsSensor(TTLockLockEntity, SensorEntity):
+class FailureTimes(ExtraStoredData):
+    """A lock's failure times within the last 24 hours, as kept across a restart."""
+
+    def __init__(self, times: list[datetime]) -> None:
+        """Keep the times."""
+        self.times = times
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the stored form."""
+        return {"recent": [when.isoformat() for when in self.times]}
+
+    @staticmethod
+    def read(stored: dict[str, Any] | None) -> list[datetime]:
+        """Return the stored times that read as times (anything else is dropped)."""
+        raw = (stored or {}).get("recent")
+        if not isinstance(raw, list):
+            return []
+        times = (dt_util.parse_datetime(item) if isinstance(item, str) else None for item in raw)
+        return [dt_util.as_utc(when) for when in times if when is not None and when.tzinfo]
+
+
+class TTLockFailedAttemptsSensor(TTLockLockEntity, SensorEntity, RestoreEntity):
     """Failed unlock attempts on a lock in the last 24 hours."""
 
     _last_failure: datetime | None = None
@@ -72,7 +95,12 @@ class TTLockFailedAttemptsSensor(TTLockLockEntity, SensorEntity):
         await super().async_added_to_hass()
         self.async_on_remove(self._attempts.async_add_listener(self.lock_id, self._async_failed))
         self.async_on_remove(self._cancel_decay)
-        recent = self._attempts.log.recent(self.lock_id, dt_util.utcnow())
+        now = dt_util.utcnow()
+        log = self._attempts.log
+        if not log.recent(self.lock_id, now) and (stored := await self.async_get_last_extra_data()):
+            for when in FailureTimes.read(stored.as_dict()):
+                log.add(self.lock_id, when, now)  # older than a day: pruned at once
+        recent = log.recent(self.lock_id, now)
         self._last_failure = recent[-1] if recent else None
         self._schedule_decay()
 
@@ -90,6 +118,11 @@ class TTLockFailedAttemptsSensor(TTLockLockEntity, SensorEntity):
             "last_hour": counts["last_hour"],
             "last_failure": self._last_failure.isoformat() if self._last_failure else None,
         }
+
+    @property
+    @override
+    def extra_restore_state_data(self) -> FailureTimes:
+        return FailureTimes(self._attempts.log.recent(self.lock_id, dt_util.utcnow()))
 
     def _counts(self) -> dict[str, int]:
         return self._attempts.log.counts(self.lock_id, dt_util.utcnow())
