@@ -106,27 +106,10 @@ def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
         )
         for code in credentials.passcodes
     ]
+    # Cards and fingerprints have the same shape: a name and a validity.
+    found += [_timed("card", card.card_id, card, now) for card in credentials.cards]
     found += [
-        Access(
-            kind="card",
-            credential_id=card.card_id,
-            name=card.name,
-            start=card.start,
-            end=card.end,
-            status=_status(card.start, card.end, now),
-        )
-        for card in credentials.cards
-    ]
-    found += [
-        Access(
-            kind="fingerprint",
-            credential_id=item.fingerprint_id,
-            name=item.name,
-            start=item.start,
-            end=item.end,
-            status=_status(item.start, item.end, now),
-        )
-        for item in credentials.fingerprints
+        _timed("fingerprint", item.fingerprint_id, item, now) for item in credentials.fingerprints
     ]
     found += [
         Access(
@@ -144,6 +127,20 @@ def accesses(credentials: LockCredentials, now: datetime) -> list[Access]:
         for key in credentials.keys
     ]
     return found
+
+
+def _timed(
+    kind: str, credential_id: int, item: IdentityCard | Fingerprint, now: datetime
+) -> Access:
+    """Return a card or a fingerprint as an Access."""
+    return Access(
+        kind=kind,
+        credential_id=credential_id,
+        name=item.name,
+        start=item.start,
+        end=item.end,
+        status=_status(item.start, item.end, now),
+    )
 
 
 # A recurring key's occurrences are listed for at most this many days per look.

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .api import LockRecord
-from .const import DOMAIN, EVENT_FAILED_ATTEMPT
+from .const import EVENT_FAILED_ATTEMPT
 from .failed_attempts import FailedAttemptLog
+from .lock_entities import lock_entity_id
 from .lock_listeners import LockListeners
 from .locks_coordinator import TTLockLocksCoordinator
 
@@ -85,9 +84,7 @@ class FailedAttemptWatch:
             "lock": lock.name if lock else str(lock_id),
             "lock_id": lock_id,
             # None for a lock without a gateway (it has no lock entity).
-            "lock_entity_id": er.async_get(self._hass).async_get_entity_id(
-                Platform.LOCK, DOMAIN, str(lock_id)
-            ),
+            "lock_entity_id": lock_entity_id(self._hass, lock_id),
             "method": record.method.value,
             "record_type": record.record_type,
             "user": record.username,

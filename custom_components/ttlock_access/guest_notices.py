@@ -12,9 +12,8 @@ from datetime import datetime
 import hashlib
 from typing import Any, Final
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import Lock
@@ -24,6 +23,7 @@ from .const import (
     EVENT_GUEST_CODE_FAILED,
     EVENT_TURNOVER_CODE_CREATED,
 )
+from .lock_entities import lock_entity_id
 from .passcodes import iso_local
 from .stays import GuestPlan, PlanStatus
 
@@ -64,7 +64,7 @@ class GuestNotices:
 
     def lock_entity(self, lock_id: int) -> str | None:
         """Return a lock's lock entity id (none for a lock without a gateway)."""
-        return er.async_get(self._hass).async_get_entity_id(Platform.LOCK, DOMAIN, str(lock_id))
+        return lock_entity_id(self._hass, lock_id)
 
     def lock_name(self, lock_id: int) -> str:
         """Return a lock's name (its id when the account no longer has it)."""
